@@ -1,0 +1,82 @@
+# The README's two commands: `make demo` and `make test`. Both set up
+# everything they need on a fresh machine (a venv in .venv, JS deps through
+# jlpm, Debian's chromium for the UI tests) and fail loudly when they can't.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .stamps
+CHROMIUM ?= /usr/bin/chromium
+export CI ?= 1
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+export YARN_ENABLE_GLOBAL_CACHE := false
+# The UI tests, the demo and the forge never reach the internet.
+export JUPYTER_EXT_OFFLINE := 1
+
+.PHONY: test demo install lint pytest jest ui-test chromium build clean help benchmarks
+
+help:
+	@echo "make demo   - set up and start JupyterLab on the demo project (offline, local forge)"
+	@echo "make test   - set up and run every test: lint, pytest, jest, Galata UI tests"
+	@echo "make benchmarks - run the benchmarks against Ballet side by side"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade pip
+
+# Installing the package builds the labextension through hatch-jupyter-builder
+# (jlpm install + jlpm build), then links it into the venv for development.
+$(STAMPS)/install: $(BIN)/python pyproject.toml package.json yarn.lock
+	mkdir -p $(STAMPS)
+	$(BIN)/pip install -e ".[test,dev]"
+	$(BIN)/jupyter labextension develop --overwrite .
+	$(BIN)/jupyter server extension enable --sys-prefix jupyter_ext
+	touch $@
+
+install: $(STAMPS)/install
+
+build: install
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/jlpm build
+
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the UI tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "ERROR: the UI tests need Chromium at $(CHROMIUM)."; \
+		echo "Install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM=/path/to/chromium."; \
+		exit 1; \
+	fi
+
+lint: install
+	$(BIN)/ruff check jupyter_ext tests benchmarks binder ui-tests/*.py
+	$(BIN)/ruff format --check jupyter_ext tests benchmarks binder ui-tests/*.py
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/jlpm lint:check
+
+pytest: install
+	$(BIN)/python -m pytest -q -ra
+
+jest: install
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/jlpm test
+
+$(STAMPS)/ui-install: ui-tests/package.json ui-tests/yarn.lock | $(STAMPS)/install
+	cd ui-tests && PATH=$(abspath $(BIN)):$$PATH jlpm install
+	touch $@
+
+ui-test: build chromium $(STAMPS)/ui-install
+	cd ui-tests && PATH=$(abspath $(BIN)):$$PATH jlpm playwright test
+
+test: lint pytest jest ui-test
+	@echo "make test: all suites passed"
+
+demo: install
+	$(BIN)/jupyter-ext demo
+
+benchmarks: install
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(STAMPS) lib jupyter_ext/labextension tsconfig.tsbuildinfo node_modules ui-tests/node_modules

@@ -1,0 +1,56 @@
+"""`jupyter-ext`: the command line, for contributors, maintainers and CI.
+
+Each subcommand lives in the module that owns its feature and exposes
+`add_arguments(parser)` and `run(args) -> int`. Modules are imported only when
+their subcommand runs, so `jupyter-ext --help` stays instant.
+
+Exit codes: 0 success / accepted, 1 rejected, 2 error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# subcommand -> (module, one-line help)
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "extract": ("jupyter_ext.core.extract_cli", "print the self-contained module of a notebook cell"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jupyter-ext",
+        description="Turn notebook cells into validated feature modules and pull requests.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        sub_parser = sub.add_parser(name, help=help_text, description=help_text)
+        sub_parser.set_defaults(_module=module_name)
+        importlib.import_module(module_name).add_arguments(sub_parser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    module = importlib.import_module(args._module)
+    try:
+        return int(module.run(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:  # the CLI's one error boundary
+        from .errors import JupyterExtError
+
+        if isinstance(err, JupyterExtError):
+            print(f"error: {err.message}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,91 @@
+"""HTTP handlers: parse JSON -> one service call -> JSON.
+
+All routes live under `{base_url}/jupyter-ext/`. Every verb is
+`@tornado.web.authenticated`; tests/test_auth.py proves it for every route in
+`route_table()`. Domain errors (jupyter_ext.errors) map to statuses in
+`JupyterExtHandler.write_error`, the one place that does so; the client gets
+`{"message": ...}` and never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import tornado
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+
+from . import __version__
+from .errors import BadRequest, JupyterExtError
+
+NAMESPACE = "jupyter-ext"
+
+# The frontend refuses to talk to a server extension of another API version.
+API_VERSION = 1
+
+
+class JupyterExtHandler(ExtensionHandlerMixin, APIHandler):
+    """Base handler: JSON in, JSON out, one error mapping."""
+
+    def json_body(self) -> dict[str, Any]:
+        """The request body as a JSON object, or a 400 that says what is wrong."""
+        try:
+            body = json.loads(self.request.body or b"{}")
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise BadRequest(f"The request body is not valid JSON: {err}") from None
+        if not isinstance(body, dict):
+            raise BadRequest("The request body must be a JSON object.")
+        return body
+
+    def finish_json(self, payload: Any) -> None:
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(payload))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, JupyterExtError):
+            self.set_status(exc.status)
+            self.set_header("Content-Type", "application/json")
+            self.finish(json.dumps({"message": exc.message}))
+            return
+        if not isinstance(exc, tornado.web.HTTPError) and exc is not None:
+            # Unexpected: logged with its traceback by log_exception; the user
+            # gets a message without internals.
+            self.set_header("Content-Type", "application/json")
+            self.finish(
+                json.dumps(
+                    {"message": "Internal error in jupyter-ext; the server log has the details."}
+                )
+            )
+            return
+        super().write_error(status_code, **kwargs)
+
+    def log_exception(self, typ, value, tb) -> None:
+        if isinstance(value, JupyterExtError):
+            # An expected, user-facing error: one line, no traceback.
+            self.log.warning("%s %s -> %s: %s", self.request.method, self.request.path,
+                             value.status, value.message)
+            return
+        super().log_exception(typ, value, tb)
+
+
+class InfoHandler(JupyterExtHandler):
+    """Versions for the frontend's handshake, and a summary of the project."""
+
+    @tornado.web.authenticated
+    def get(self):
+        self.finish_json(
+            {
+                "name": "jupyter_ext",
+                "version": __version__,
+                "api_version": API_VERSION,
+            }
+        )
+
+
+def route_table() -> list[tuple]:
+    """(pattern, handler) pairs relative to base_url; ExtensionApp adds the prefix."""
+    return [
+        (rf"/{NAMESPACE}/info", InfoHandler),
+    ]
