@@ -14,6 +14,8 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export YARN_ENABLE_GLOBAL_CACHE := false
 # The UI tests, the demo and the forge never reach the internet.
 export JUPYTER_EXT_OFFLINE := 1
+# Every recipe sees the venv's tools (jlpm, jupyter, jupyter-builder) first.
+export PATH := $(abspath $(VENV)/bin):$(PATH)
 
 .PHONY: test demo install lint pytest jest ui-test chromium build clean help benchmarks
 
@@ -31,14 +33,14 @@ $(BIN)/python:
 $(STAMPS)/install: $(BIN)/python pyproject.toml package.json yarn.lock
 	mkdir -p $(STAMPS)
 	$(BIN)/pip install -e ".[test,dev]"
-	$(BIN)/jupyter labextension develop --overwrite .
+	$(BIN)/jupyter-builder develop --overwrite .
 	$(BIN)/jupyter server extension enable --sys-prefix jupyter_ext
 	touch $@
 
 install: $(STAMPS)/install
 
 build: install
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/jlpm build
+	$(BIN)/jlpm build
 
 chromium:
 	@if [ -x "$(CHROMIUM)" ]; then :; \
@@ -54,20 +56,20 @@ chromium:
 lint: install
 	$(BIN)/ruff check jupyter_ext tests benchmarks binder ui-tests/*.py
 	$(BIN)/ruff format --check jupyter_ext tests benchmarks binder ui-tests/*.py
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/jlpm lint:check
+	$(BIN)/jlpm lint:check
 
 pytest: install
 	$(BIN)/python -m pytest -q -ra
 
 jest: install
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/jlpm test
+	$(BIN)/jlpm test
 
 $(STAMPS)/ui-install: ui-tests/package.json ui-tests/yarn.lock | $(STAMPS)/install
-	cd ui-tests && PATH=$(abspath $(BIN)):$$PATH jlpm install
+	cd ui-tests && jlpm install
 	touch $@
 
 ui-test: build chromium $(STAMPS)/ui-install
-	cd ui-tests && PATH=$(abspath $(BIN)):$$PATH jlpm playwright test
+	cd ui-tests && jlpm playwright test
 
 test: lint pytest jest ui-test
 	@echo "make test: all suites passed"
