@@ -15,7 +15,10 @@ import sys
 
 # subcommand -> (module, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "extract": ("jupyter_ext.core.extract_cli", "print the self-contained module of a notebook cell"),
+    "extract": (
+        "jupyter_ext.core.extract_cli",
+        "print the self-contained module of a notebook cell",
+    ),
 }
 
 

@@ -64,8 +64,13 @@ class JupyterExtHandler(ExtensionHandlerMixin, APIHandler):
     def log_exception(self, typ, value, tb) -> None:
         if isinstance(value, JupyterExtError):
             # An expected, user-facing error: one line, no traceback.
-            self.log.warning("%s %s -> %s: %s", self.request.method, self.request.path,
-                             value.status, value.message)
+            self.log.warning(
+                "%s %s -> %s: %s",
+                self.request.method,
+                self.request.path,
+                value.status,
+                value.message,
+            )
             return
         super().log_exception(typ, value, tb)
 
