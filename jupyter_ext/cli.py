@@ -19,6 +19,14 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "jupyter_ext.core.extract_cli",
         "print the self-contained module of a notebook cell",
     ),
+    "demo": (
+        "jupyter_ext.demo.cli",
+        "open JupyterLab on a demo project (Ames housing data, local forge; offline)",
+    ),
+    "init": (
+        "jupyter_ext.scaffold.init",
+        "make a folder a feature-engineering project, or check an existing Ballet project",
+    ),
 }
 
 

@@ -1,0 +1,265 @@
+"""Run the demo: the local forge in the background, JupyterLab in the foreground.
+
+The extension is pointed at the forge through a Jupyter config file in the demo
+folder (mode 0600) found via `JUPYTER_CONFIG_PATH`, so the demo user's token is
+never on a command line, in a URL or in a log line. The JupyterLab settings
+(panel open, auto-validate on) live in the demo's own user-settings folder and
+leave the user's own JupyterLab settings alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from .project import GITHUB_OWNER, PROJECT_SLUG, DemoDirError, DemoLayout, prepare_demo
+
+DEMO_LOGIN = "demo-contributor"
+UPSTREAM = f"{GITHUB_OWNER}/{PROJECT_SLUG}"
+FORGE_START_TIMEOUT = 60.0
+# The frontend's settings (schema/plugin.json) the demo turns on.
+LAB_PLUGIN_ID = "jupyter-ext:plugin"
+LAB_SETTINGS = {"autoValidate": True, "openPanelOnStart": True}
+
+
+def say(message: str) -> None:
+    print(f"[jupyter-ext demo] {message}", flush=True)
+
+
+# -- the demo user's secret ------------------------------------------------------------
+
+
+def demo_token(layout: DemoLayout) -> str:
+    """The demo user's forge token: made once per demo folder, kept in a 0600 file."""
+    path = layout.jupyter_dir / "demo-user.json"
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))["token"]
+    token = "ghp_" + secrets.token_hex(18)
+    write_private_json(path, {"login": DEMO_LOGIN, "token": token})
+    return token
+
+
+def write_private_json(path: Path, payload: dict) -> None:
+    """Write JSON readable by the owner only (it may hold a token)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(payload, f, indent=2)
+        f.write("\n")
+    os.chmod(path, 0o600)
+
+
+# -- the forge -------------------------------------------------------------------------
+
+
+@dataclass
+class Forge:
+    url: str  # web root: PR pages
+    api_url: str  # what PyGithub's base_url is set to
+    process: subprocess.Popen | None
+    log_path: Path
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def forge_command(layout: DemoLayout, port: int, token: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "jupyter_ext",
+        "forge",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(layout.forge_dir),
+        "--seed",
+        str(layout.project_dir),
+        "--owner",
+        GITHUB_OWNER,
+        "--repo",
+        PROJECT_SLUG,
+        "--user",
+        f"{DEMO_LOGIN}:{token}",
+    ]
+
+
+def start_forge(layout: DemoLayout, token: str, *, detach: bool = False) -> Forge:
+    """Start `jupyter-ext forge` on a free port and wait until it answers.
+
+    `detach` starts it in its own session that outlives this process (Binder's
+    start script exits and execs the notebook server).
+    """
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = layout.root / "forge.log"
+    log = open(log_path, "ab")  # noqa: SIM115 - handed to the child process
+    process = subprocess.Popen(
+        forge_command(layout, port, token),
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        # Its own session: Ctrl-C in the terminal goes to JupyterLab, and we stop
+        # the forge ourselves once JupyterLab has shut down.
+        start_new_session=True,
+    )
+    log.close()
+    forge = Forge(url=url, api_url=f"{url}/api/v3", process=process, log_path=log_path)
+    deadline = time.monotonic() + FORGE_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"The local forge exited with status {process.returncode}; "
+                f"see {log_path}:\n{tail(log_path)}"
+            )
+        if forge_ready(forge, token):
+            if detach:
+                (layout.root / "forge.pid").write_text(f"{process.pid}\n", encoding="utf-8")
+            return forge
+        time.sleep(0.2)
+    forge.stop()
+    raise RuntimeError(f"The local forge did not answer within {FORGE_START_TIMEOUT:.0f} s.")
+
+
+def forge_ready(forge: Forge, token: str) -> bool:
+    """True once the forge serves the upstream repository to the demo user."""
+    request = urllib.request.Request(
+        f"{forge.api_url}/repos/{UPSTREAM}", headers={"Authorization": f"token {token}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+# -- Jupyter configuration ---------------------------------------------------------------
+
+
+def write_jupyter_config(layout: DemoLayout, forge: Forge | None, token: str | None) -> Path:
+    """The demo's Jupyter config folder (to put on JUPYTER_CONFIG_PATH)."""
+    config_dir = layout.jupyter_dir / "config"
+    lab_dir = layout.jupyter_dir / "lab"
+    notebook = layout.notebook.relative_to(layout.project_dir).as_posix()
+    extension: dict = {"project_dir": str(layout.project_dir)}
+    if forge is not None:
+        extension.update({"github_url": forge.api_url, "github_token": token, "upstream": UPSTREAM})
+    config = {
+        "ServerApp": {"root_dir": str(layout.project_dir)},
+        "LabApp": {
+            "default_url": f"/lab/tree/{notebook}",
+            "user_settings_dir": str(lab_dir / "user-settings"),
+            "workspaces_dir": str(lab_dir / "workspaces"),
+        },
+        "JupyterExt": extension,
+    }
+    write_private_json(config_dir / "jupyter_server_config.json", config)
+    write_lab_settings(lab_dir / "user-settings")
+    return config_dir
+
+
+def write_lab_settings(settings_dir: Path) -> None:
+    """Open the panel and validate as you type, unless the demo user changed that."""
+    plugin, _, name = LAB_PLUGIN_ID.partition(":")
+    path = settings_dir / plugin / f"{name}.jupyterlab-settings"
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(LAB_SETTINGS, indent=2) + "\n", encoding="utf-8")
+
+
+def jupyter_env(config_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    paths = [str(config_dir), *filter(None, env.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep))]
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(dict.fromkeys(paths))
+    return env
+
+
+def lab_command(port: int, open_browser: bool) -> list[str]:
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.port={port}"]
+    if not open_browser:
+        command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and CI machines run as root
+    return command
+
+
+# -- the command ---------------------------------------------------------------------------
+
+
+def launch_demo(
+    directory: str | os.PathLike,
+    *,
+    reset: bool = False,
+    open_browser: bool = True,
+    port: int = 8888,
+    prepare_only: bool = False,
+    forge_only: bool = False,
+) -> int:
+    try:
+        result = prepare_demo(directory, reset=reset)
+    except DemoDirError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    layout = result.layout
+    state = "created" if result.created else "reused"
+    say(f"Project {state}: {layout.project_dir}")
+    if result.written and not result.created:
+        say(f"Restored {len(result.written)} missing file(s): {', '.join(result.written)}")
+    token = demo_token(layout)
+    if prepare_only:
+        config_dir = write_jupyter_config(layout, None, None)
+        say(f"Prepared. Jupyter config: {config_dir}")
+        return 0
+
+    say("Starting the local forge (a GitHub-compatible server on this machine)...")
+    forge = start_forge(layout, token, detach=forge_only)
+    say(f"Forge: {forge.url}  upstream {UPSTREAM}, signed in as {DEMO_LOGIN}")
+    config_dir = write_jupyter_config(layout, forge, token)
+    if forge_only:
+        say(f"Forge running (pid {forge.process.pid}); Jupyter config: {config_dir}")
+        return 0
+
+    say(f"Starting JupyterLab on {layout.notebook.relative_to(layout.root)}; Ctrl-C to stop.")
+    lab = subprocess.Popen(lab_command(port, open_browser), env=jupyter_env(config_dir))
+    # JupyterLab handles Ctrl-C itself (it asks for confirmation); this process only
+    # waits for it to exit, then stops the forge.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: lab.terminate())
+    try:
+        code = lab.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        say("JupyterLab exited; stopping the forge.")
+        forge.stop()
+    return code
