@@ -38,6 +38,12 @@ class JupyterExt(ExtensionApp):
     def _default_project_dir(self):
         return os.environ.get("JUPYTER_EXT_PROJECT_DIR") or self.serverapp.root_dir
 
+    def initialize_settings(self):
+        # Services import only the stdlib-based core here; heavy libraries stay lazy.
+        from .services.extraction import ExtractionService
+
+        self.extraction = ExtractionService(self.serverapp.contents_manager)
+
     def initialize_handlers(self):
         from .routes import route_table
 

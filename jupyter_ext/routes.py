@@ -89,8 +89,18 @@ class InfoHandler(JupyterExtHandler):
         )
 
 
+class ExtractHandler(JupyterExtHandler):
+    """A notebook cell -> its self-contained module, dependencies and warnings."""
+
+    @tornado.web.authenticated
+    async def post(self):
+        extraction = await self.extensionapp.extraction.extract(self.json_body())
+        self.finish_json(extraction.to_json())
+
+
 def route_table() -> list[tuple]:
     """(pattern, handler) pairs relative to base_url; ExtensionApp adds the prefix."""
     return [
         (rf"/{NAMESPACE}/info", InfoHandler),
+        (rf"/{NAMESPACE}/extract", ExtractHandler),
     ]
