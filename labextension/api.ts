@@ -1,0 +1,286 @@
+/**
+ * The HTTP contract of docs/api.md, typed. This module is the only caller of
+ * `requestAPI`; widgets and models call these functions (through `IClient`,
+ * so tests can hand them a fake server).
+ */
+import { ServerConnection } from '@jupyterlab/services';
+
+import { requestAPI } from './request';
+
+/**
+ * The API version this frontend speaks; `GET info` must report the same.
+ */
+export const API_VERSION = 1;
+
+/* ----------------------------------------------------------------------------
+ * Requests
+ */
+
+/**
+ * One cell as the browser has it (possibly unsaved).
+ */
+export interface ICellSource {
+  id: string;
+  cell_type: 'code' | 'markdown' | 'raw' | string;
+  source: string;
+}
+
+/**
+ * Which cell to extract/validate/submit: the notebook as the browser has it
+ * plus the active cell's id. (`path` is for messages only.)
+ */
+export interface ICellReference {
+  cells: ICellSource[];
+  cell_id: string;
+  path?: string;
+}
+
+export interface ISubmitRequest extends ICellReference {
+  /** Submit although checks failed. */
+  force?: boolean;
+}
+
+/* ----------------------------------------------------------------------------
+ * Responses
+ */
+
+export interface IInfo {
+  name: string;
+  version: string;
+  api_version: number;
+  project?: IProjectSummary | null;
+  auth?: Partial<IAuthStatus>;
+}
+
+/**
+ * What the server tells about the configured project; every field optional
+ * because the contract leaves the shape open.
+ */
+export interface IProjectSummary {
+  name?: string;
+  repo?: string;
+  upstream?: string;
+  default_branch?: string;
+  [key: string]: unknown;
+}
+
+export type DependencyKind = 'import' | 'function' | 'class' | 'constant';
+
+export interface IDependency {
+  name: string;
+  kind: DependencyKind | string;
+  cell_index: number;
+}
+
+export type WarningCode =
+  'magic-dropped' | 'star-import' | 'unresolved-name' | 'runtime-state';
+
+export interface IExtractionWarning {
+  code: WarningCode | string;
+  message: string;
+  cell_index?: number | null;
+  line?: number | null;
+}
+
+export interface IExtraction {
+  module: string;
+  cell_id: string;
+  cell_index: number;
+  dependencies: IDependency[];
+  warnings: IExtractionWarning[];
+}
+
+export interface ICheckResult {
+  name: string;
+  passed: boolean;
+  message: string | null;
+  advice: string | null;
+  duration_ms?: number;
+}
+
+export interface IAcceptance {
+  accepter: string;
+  accepted: boolean;
+  statistic: number | null;
+  threshold: number | null;
+  reason: string | null;
+  redundant: string[];
+  details?: Record<string, unknown>;
+}
+
+export interface IFeatureSummary {
+  name: string;
+  description?: string | null;
+  input: string[];
+  output: string[];
+  source_hash?: string;
+}
+
+export interface IWorkerError {
+  kind: 'timeout' | 'crash' | 'memory' | 'exception' | 'data' | string;
+  message: string;
+}
+
+export interface IValidationReport {
+  passed: boolean;
+  feature: IFeatureSummary | null;
+  checks: ICheckResult[];
+  acceptance: IAcceptance | null;
+  timings_ms: Record<string, number>;
+  data: { rows: number; split: string; fingerprint: string } | null;
+  extraction: IExtraction | null;
+  error: IWorkerError | null;
+}
+
+export interface ISubmitResult {
+  pr_url: string;
+  pr_number: number;
+  repo: string;
+  branch: string;
+  file_path: string;
+  updated: boolean;
+  report: IValidationReport | null;
+}
+
+export type SubmissionState = 'open' | 'merged' | 'closed';
+
+export interface ISubmission {
+  pr_number: number;
+  pr_url: string;
+  title: string;
+  state: SubmissionState | string;
+  branch: string;
+  file_path: string;
+  updated_at: string;
+}
+
+export interface IAuthStatus {
+  signed_in: boolean;
+  login: string | null;
+  method: 'config' | 'env' | 'device' | 'none' | string;
+  device_flow_available: boolean;
+}
+
+export interface IDeviceCode {
+  user_code: string;
+  verification_uri: string;
+  expires_in: number;
+  interval: number;
+}
+
+export type DevicePollState =
+  'pending' | 'slow_down' | 'success' | 'expired' | 'denied';
+
+export interface IDevicePoll {
+  state: DevicePollState | string;
+  login: string | null;
+}
+
+/* ----------------------------------------------------------------------------
+ * Calls
+ */
+
+type Settings = ServerConnection.ISettings | undefined;
+
+function post<T>(endPoint: string, body: unknown, settings: Settings) {
+  return requestAPI<T>(
+    endPoint,
+    { method: 'POST', body: JSON.stringify(body) },
+    settings
+  );
+}
+
+/** `GET info`: versions for the handshake, project and auth summary. */
+export function info(settings?: Settings): Promise<IInfo> {
+  return requestAPI<IInfo>('info', {}, settings);
+}
+
+/** `POST extract`: the cell's self-contained module. */
+export function extract(
+  ref: ICellReference,
+  settings?: Settings
+): Promise<IExtraction> {
+  return post<IExtraction>('extract', ref, settings);
+}
+
+/** `POST validate`: checks + acceptance; a failing feature is a 200 report. */
+export function validate(
+  ref: ICellReference,
+  settings?: Settings
+): Promise<IValidationReport> {
+  return post<IValidationReport>('validate', ref, settings);
+}
+
+/** `POST submit`: fork/branch/commit/PR; idempotent per feature. */
+export function submit(
+  ref: ISubmitRequest,
+  settings?: Settings
+): Promise<ISubmitResult> {
+  return post<ISubmitResult>('submit', ref, settings);
+}
+
+/** `GET submissions`: this user's PRs with their state. */
+export async function submissions(settings?: Settings): Promise<ISubmission[]> {
+  const body = await requestAPI<{ submissions: ISubmission[] }>(
+    'submissions',
+    {},
+    settings
+  );
+  return body.submissions;
+}
+
+/** `GET auth`: whether the server holds a GitHub token (never the token). */
+export function authStatus(settings?: Settings): Promise<IAuthStatus> {
+  return requestAPI<IAuthStatus>('auth', {}, settings);
+}
+
+/** `DELETE auth`: forget the server's device-flow token. */
+export async function authSignOut(settings?: Settings): Promise<void> {
+  await requestAPI<unknown>('auth', { method: 'DELETE' }, settings);
+}
+
+/** `POST auth/device`: start the device flow; returns the code to show. */
+export function authDeviceStart(settings?: Settings): Promise<IDeviceCode> {
+  return post<IDeviceCode>('auth/device', {}, settings);
+}
+
+/** `GET auth/device`: poll the device flow once. */
+export function authDevicePoll(settings?: Settings): Promise<IDevicePoll> {
+  return requestAPI<IDevicePoll>('auth/device', {}, settings);
+}
+
+/**
+ * The calls the models need, bound to one server. Models take this interface
+ * rather than importing the functions, so jest can hand them a fake server.
+ */
+export interface IClient {
+  info(): Promise<IInfo>;
+  extract(ref: ICellReference): Promise<IExtraction>;
+  validate(ref: ICellReference): Promise<IValidationReport>;
+  submit(ref: ISubmitRequest): Promise<ISubmitResult>;
+  submissions(): Promise<ISubmission[]>;
+  authStatus(): Promise<IAuthStatus>;
+  authSignOut(): Promise<void>;
+  authDeviceStart(): Promise<IDeviceCode>;
+  authDevicePoll(): Promise<IDevicePoll>;
+}
+
+/**
+ * An `IClient` talking to the server described by `settings` (by default the
+ * page's own server, including its base URL).
+ */
+export function createClient(
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): IClient {
+  return {
+    info: () => info(settings),
+    extract: ref => extract(ref, settings),
+    validate: ref => validate(ref, settings),
+    submit: ref => submit(ref, settings),
+    submissions: () => submissions(settings),
+    authStatus: () => authStatus(settings),
+    authSignOut: () => authSignOut(settings),
+    authDeviceStart: () => authDeviceStart(settings),
+    authDevicePoll: () => authDevicePoll(settings)
+  };
+}

@@ -1,0 +1,347 @@
+/**
+ * The state behind the Feature panel: the server handshake, the active cell
+ * and what the server said about it. No DOM, no JupyterLab widgets: the
+ * notebook glue (tracker.ts) pushes cell snapshots in, the panel renders
+ * `changed`, and jest drives it with a fake `IClient` and fake timers.
+ */
+import { ISignal, Signal } from '@lumino/signaling';
+
+import {
+  API_VERSION,
+  IClient,
+  ICellReference,
+  ICellSource,
+  IExtraction,
+  IInfo
+} from './api';
+import { APIError } from './request';
+
+/**
+ * The active cell and its notebook, as the browser has them (maybe unsaved).
+ */
+export interface ICellSnapshot {
+  /** The notebook's path, for messages. */
+  path: string;
+  /** All cells in order. */
+  cells: ICellSource[];
+  /** The active cell's id. */
+  cellId: string;
+}
+
+/**
+ * Whether this frontend can talk to the server extension.
+ */
+export type Handshake =
+  | { status: 'pending' }
+  | { status: 'ok'; info: IInfo }
+  | { status: 'missing'; message: string }
+  | { status: 'mismatch'; info: IInfo; expected: number };
+
+/**
+ * What the panel shows about the active cell's extracted module.
+ */
+export type ExtractionState =
+  /** No notebook or no active cell. */
+  | { status: 'idle' }
+  /** The active cell is markdown/raw: a hint, not an error. */
+  | { status: 'not-code'; cellId: string; cellType: string }
+  | { status: 'loading'; cellId: string }
+  | {
+      status: 'ready';
+      cellId: string;
+      /** The cell's source the module was extracted from. */
+      source: string;
+      extraction: IExtraction;
+    }
+  | {
+      status: 'error';
+      cellId: string;
+      source: string;
+      message: string;
+      httpStatus: number;
+    };
+
+export namespace FeatureModel {
+  export interface IOptions {
+    client: IClient;
+    /** Quiet time after the last cell change before asking the server. */
+    debounceMs?: number;
+  }
+}
+
+/**
+ * The Feature panel's model.
+ */
+export class FeatureModel {
+  constructor(options: FeatureModel.IOptions) {
+    this._client = options.client;
+    this._debounceMs = options.debounceMs ?? 300;
+  }
+
+  /** Emitted whenever anything the panel shows changes. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  get handshake(): Handshake {
+    return this._handshake;
+  }
+
+  get extraction(): ExtractionState {
+    return this._extraction;
+  }
+
+  /** The active cell, or null when no notebook/cell is active. */
+  get active(): ICellSnapshot | null {
+    return this._active;
+  }
+
+  /** The active cell's current source ('' when none). */
+  get activeSource(): string {
+    return activeCell(this._active)?.source ?? '';
+  }
+
+  /** The active cell's type, or null when none is active. */
+  get activeCellType(): string | null {
+    return activeCell(this._active)?.cell_type ?? null;
+  }
+
+  /** The active cell's 0-based position in its notebook, or -1. */
+  get activeIndex(): number {
+    if (!this._active) {
+      return -1;
+    }
+    const id = this._active.cellId;
+    return this._active.cells.findIndex(c => c.id === id);
+  }
+
+  /**
+   * True when the module shown was extracted from another version of the
+   * cell than the one in the editor now (edited since, not yet re-run).
+   */
+  get extractionStale(): boolean {
+    const state = this._extraction;
+    return (
+      (state.status === 'ready' || state.status === 'error') &&
+      state.cellId === this._active?.cellId &&
+      state.source !== this.activeSource
+    );
+  }
+
+  /**
+   * Whether the panel is on screen. While hidden, cell changes are recorded
+   * but nothing is sent to the server; showing it catches up.
+   */
+  get visible(): boolean {
+    return this._visible;
+  }
+
+  set visible(value: boolean) {
+    if (value === this._visible) {
+      return;
+    }
+    this._visible = value;
+    if (value) {
+      this._scheduleExtract();
+    } else {
+      this._cancelExtract();
+    }
+  }
+
+  /**
+   * Check that the server extension answers and speaks our API version.
+   * Resolves (never rejects) once `handshake` is settled.
+   */
+  checkServer(): Promise<Handshake> {
+    if (!this._handshakePromise) {
+      this._handshakePromise = this._checkServer();
+    }
+    return this._handshakePromise;
+  }
+
+  /**
+   * The active cell changed (another cell, another notebook, or none).
+   * The module is re-extracted after the debounce delay.
+   */
+  setActiveCell(snapshot: ICellSnapshot | null): void {
+    this._active = snapshot;
+    this._changed.emit();
+    this._scheduleExtract();
+  }
+
+  /**
+   * A cell was run: its notebook may have changed anywhere, so refresh.
+   */
+  cellExecuted(snapshot: ICellSnapshot | null): void {
+    this.setActiveCell(snapshot);
+  }
+
+  /**
+   * The active cell's text changed in the editor. Cheap (called on every
+   * keystroke): it only updates the stale flag, it does not call the server.
+   */
+  activeSourceChanged(cellId: string, source: string): void {
+    const cell = activeCell(this._active);
+    if (!cell || cell.id !== cellId || cell.source === source) {
+      return;
+    }
+    const wasStale = this.extractionStale;
+    cell.source = source;
+    if (this.extractionStale !== wasStale) {
+      this._changed.emit();
+    }
+  }
+
+  /**
+   * Extract the active cell now (the panel's "refresh" and retry button).
+   */
+  refresh(): Promise<void> {
+    this._cancelExtract();
+    return this._extract();
+  }
+
+  /**
+   * The request for the active cell, as the contract wants it; null when no
+   * cell is active.
+   */
+  cellReference(): ICellReference | null {
+    const snapshot = this._active;
+    if (!snapshot) {
+      return null;
+    }
+    return {
+      cells: snapshot.cells.map(c => ({ ...c })),
+      cell_id: snapshot.cellId,
+      path: snapshot.path
+    };
+  }
+
+  dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    this._disposed = true;
+    this._cancelExtract();
+    Signal.clearData(this);
+  }
+
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  private async _checkServer(): Promise<Handshake> {
+    try {
+      const info = await this._client.info();
+      this._handshake =
+        info.api_version === API_VERSION
+          ? { status: 'ok', info }
+          : { status: 'mismatch', info, expected: API_VERSION };
+    } catch (error) {
+      this._handshake = {
+        status: 'missing',
+        message: errorMessage(error)
+      };
+    }
+    this._changed.emit();
+    return this._handshake;
+  }
+
+  private _scheduleExtract(): void {
+    this._cancelExtract();
+    if (!this._visible || this._disposed) {
+      return;
+    }
+    this._timer = setTimeout(() => {
+      this._timer = null;
+      void this._extract();
+    }, this._debounceMs);
+  }
+
+  private _cancelExtract(): void {
+    if (this._timer !== null) {
+      clearTimeout(this._timer);
+      this._timer = null;
+    }
+  }
+
+  private async _extract(): Promise<void> {
+    const seq = ++this._seq;
+    const snapshot = this._active;
+    const cell = activeCell(snapshot);
+    if (!snapshot || !cell) {
+      this._setExtraction({ status: 'idle' });
+      return;
+    }
+    if (cell.cell_type !== 'code') {
+      this._setExtraction({
+        status: 'not-code',
+        cellId: cell.id,
+        cellType: cell.cell_type
+      });
+      return;
+    }
+    const handshake = await this.checkServer();
+    if (handshake.status !== 'ok' || seq !== this._seq) {
+      return;
+    }
+    const source = cell.source;
+    const ref = this.cellReference()!;
+    this._setExtraction({ status: 'loading', cellId: cell.id });
+    try {
+      const extraction = await this._client.extract(ref);
+      if (seq === this._seq && !this._disposed) {
+        this._setExtraction({
+          status: 'ready',
+          cellId: cell.id,
+          source,
+          extraction
+        });
+      }
+    } catch (error) {
+      if (seq === this._seq && !this._disposed) {
+        this._setExtraction({
+          status: 'error',
+          cellId: cell.id,
+          source,
+          message: errorMessage(error),
+          httpStatus: error instanceof APIError ? error.status : 0
+        });
+      }
+    }
+  }
+
+  private _setExtraction(state: ExtractionState): void {
+    this._extraction = state;
+    this._changed.emit();
+  }
+
+  private _client: IClient;
+  private _debounceMs: number;
+  private _changed = new Signal<this, void>(this);
+  private _handshake: Handshake = { status: 'pending' };
+  private _handshakePromise: Promise<Handshake> | null = null;
+  private _extraction: ExtractionState = { status: 'idle' };
+  private _active: ICellSnapshot | null = null;
+  private _visible = true;
+  private _timer: ReturnType<typeof setTimeout> | null = null;
+  /** Bumped per extraction so a slow answer never overwrites a newer one. */
+  private _seq = 0;
+  private _disposed = false;
+}
+
+/**
+ * The active cell's entry in a snapshot.
+ */
+function activeCell(snapshot: ICellSnapshot | null): ICellSource | undefined {
+  return snapshot?.cells.find(c => c.id === snapshot.cellId);
+}
+
+/**
+ * A message for a person: the server's own when it sent one.
+ */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) {
+    return error.message;
+  }
+  return String(error);
+}
