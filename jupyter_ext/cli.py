@@ -27,6 +27,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "jupyter_ext.scaffold.init",
         "make a folder a feature-engineering project, or check an existing Ballet project",
     ),
+    "forge": (
+        "jupyter_ext.forge.cli",
+        "serve a local GitHub-compatible forge (offline demo and tests)",
+    ),
 }
 
 

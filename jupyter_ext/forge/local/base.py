@@ -239,7 +239,7 @@ class ForgeHandler(tornado.web.RequestHandler):
         for name, value in error.headers.items():
             self.set_header(name, value)
         self.set_status(error.status)
-        if self.kind in ("api", "oauth", "admin"):
+        if self.kind in ("api", "oauth", "admin", "unrouted"):
             self.set_header("Content-Type", "application/json; charset=utf-8")
             self.finish(
                 json.dumps(
@@ -310,9 +310,9 @@ class ForgeHandler(tornado.web.RequestHandler):
 
 
 class NotFoundHandler(ForgeHandler):
-    """Unknown URLs answer like GitHub does."""
+    """Unknown URLs answer like GitHub does (a JSON 404)."""
 
-    kind = "web"
+    kind = "unrouted"
 
     def prepare(self):
         raise not_found()
