@@ -528,8 +528,12 @@ def data_fingerprint(X, y, extra: str = "") -> str:
     h = hashlib.sha256()
     for frame in (X, y):
         obj = frame if isinstance(frame, (pd.DataFrame, pd.Series)) else pd.DataFrame(frame)
-        h.update(repr(list(getattr(obj, "columns", [getattr(obj, "name", None)]))).encode())
-        h.update(repr([str(t) for t in getattr(obj, "dtypes", [obj.dtype])]).encode())
+        if isinstance(obj, pd.DataFrame):
+            labels, dtypes = list(obj.columns), list(obj.dtypes)
+        else:
+            labels, dtypes = [obj.name], [obj.dtype]
+        h.update(repr(labels).encode())
+        h.update(repr([str(t) for t in dtypes]).encode())
         h.update(pd.util.hash_pandas_object(obj, index=True).to_numpy().tobytes())
     h.update(extra.encode())
     return "sha256:" + h.hexdigest()
