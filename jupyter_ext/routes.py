@@ -85,6 +85,7 @@ class InfoHandler(JupyterExtHandler):
                 "name": "jupyter_ext",
                 "version": __version__,
                 "api_version": API_VERSION,
+                "project": self.extensionapp.validation.project_summary(),
             }
         )
 
@@ -98,9 +99,19 @@ class ExtractHandler(JupyterExtHandler):
         self.finish_json(extraction.to_json())
 
 
+class ValidateHandler(JupyterExtHandler):
+    """A notebook cell (or module source) -> the validation report (checks + acceptance)."""
+
+    @tornado.web.authenticated
+    async def post(self):
+        report = await self.extensionapp.validation.validate(self.json_body())
+        self.finish_json(report)
+
+
 def route_table() -> list[tuple]:
     """(pattern, handler) pairs relative to base_url; ExtensionApp adds the prefix."""
     return [
         (rf"/{NAMESPACE}/info", InfoHandler),
         (rf"/{NAMESPACE}/extract", ExtractHandler),
+        (rf"/{NAMESPACE}/validate", ValidateHandler),
     ]
