@@ -189,7 +189,7 @@ function ExtractionSection(props: IViewProps): JSX.Element {
     return (
       <p className="jp-JupyterExt-hint" aria-busy="true">
         <span className="jp-JupyterExt-spinner" aria-hidden="true" />
-        {trans.__('Extracting the module of cell %1…', model.activeIndex + 1)}
+        {trans.__('Extracting the module of cell %1…', model.activeIndex)}
       </p>
     );
   }
@@ -214,7 +214,7 @@ function ExtractionSection(props: IViewProps): JSX.Element {
   return (
     <ModuleView
       extraction={current.extraction}
-      cellNumber={model.activeIndex + 1}
+      cellIndex={model.activeIndex}
       stale={model.extractionStale}
       trans={trans}
       languages={languages}
@@ -224,7 +224,7 @@ function ExtractionSection(props: IViewProps): JSX.Element {
 
 function ModuleView(props: {
   extraction: IExtraction;
-  cellNumber: number;
+  cellIndex: number;
   stale: boolean;
   trans: TranslationBundle;
   languages: IEditorLanguageRegistry | null;
@@ -236,7 +236,7 @@ function ModuleView(props: {
       aria-label={trans.__('Extracted module')}
     >
       <h3 className="jp-JupyterExt-sectionTitle">
-        {trans.__('Module of cell %1', props.cellNumber)}
+        {trans.__('Module of cell %1', props.cellIndex)}
       </h3>
       {props.stale ? (
         <p className="jp-JupyterExt-stale" role="status">
@@ -255,9 +255,7 @@ function ModuleView(props: {
           {extraction.dependencies.map((d, i) => (
             <React.Fragment key={`${d.name}-${i}`}>
               {i > 0 ? ', ' : ''}
-              <code
-                title={trans.__('%1 from cell %2', d.kind, d.cell_index + 1)}
-              >
+              <code title={trans.__('%1 from cell %2', d.kind, d.cell_index)}>
                 {d.name}
               </code>
             </React.Fragment>
@@ -291,8 +289,8 @@ function WarningList(props: {
             {w.cell_index !== null && w.cell_index !== undefined
               ? ' ' +
                 (w.line
-                  ? trans.__('(cell %1, line %2)', w.cell_index + 1, w.line)
-                  : trans.__('(cell %1)', w.cell_index + 1))
+                  ? trans.__('(cell %1, line %2)', w.cell_index, w.line)
+                  : trans.__('(cell %1)', w.cell_index))
               : ''}
           </span>
         </li>

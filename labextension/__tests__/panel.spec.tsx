@@ -57,7 +57,7 @@ describe('FeaturePanel', () => {
     await until(() => node.textContent!.includes('input = "a"'), 'the module');
     expect(node.textContent).toContain('def helper(x)');
     expect(node.textContent).toContain(
-      'Dropped IPython magic %matplotlib (cell 2, line 1)'
+      'Dropped IPython magic %matplotlib (cell 1, line 1)'
     );
     expect(
       node.querySelector('[aria-label="Feature module source"]')

@@ -1,0 +1,67 @@
+/**
+ * The Feature panel, as a person sees it: select a feature cell in a
+ * notebook and the panel shows the self-contained module it becomes.
+ */
+import { expect, test } from '@jupyterlab/galata';
+import * as path from 'path';
+
+const NOTEBOOK = 'features.ipynb';
+
+test.describe('Feature panel', () => {
+  test.beforeEach(async ({ page, tmpPath }) => {
+    await page.contents.uploadFile(
+      path.resolve(__dirname, 'notebooks', NOTEBOOK),
+      `${tmpPath}/${NOTEBOOK}`
+    );
+    await page.notebook.openByPath(`${tmpPath}/${NOTEBOOK}`);
+    await page.notebook.activate(NOTEBOOK);
+  });
+
+  test('shows the extracted module of the selected feature cell', async ({
+    page
+  }, testInfo) => {
+    // Given the feature cell (index 2) is selected
+    await page.notebook.selectCells(2);
+
+    // When the user opens the panel with its keyboard shortcut
+    await page.keyboard.press('Control+Shift+J');
+
+    // Then the panel shows the module: the helper from the earlier cell,
+    // then the cell's own code
+    const panel = page.locator('#jupyter-ext-feature-panel');
+    await expect(panel).toBeVisible();
+    const source = panel.getByLabel('Feature module source');
+    await expect(source).toContainText('def log_plus_one(x):');
+    await expect(source).toContainText('input = "Lot Area"');
+    await expect(source).toContainText('import math');
+    await expect(panel).toContainText('Module of cell 2');
+    await expect(panel.getByRole('alert')).toHaveCount(0);
+
+    const shot = await panel.screenshot();
+    await testInfo.attach('feature-panel-module', {
+      body: shot,
+      contentType: 'image/png'
+    });
+    await expect(panel).toHaveScreenshot('feature-panel-module.png');
+  });
+
+  test('gives a hint, not an error, on a markdown cell', async ({ page }) => {
+    await page.notebook.selectCells(0);
+    await page.keyboard.press('Control+Shift+J');
+    const panel = page.locator('#jupyter-ext-feature-panel');
+    await expect(panel).toContainText('This is a markdown cell');
+    await expect(panel.getByRole('alert')).toHaveCount(0);
+  });
+
+  test('follows the active cell', async ({ page }) => {
+    await page.notebook.selectCells(1);
+    await page.keyboard.press('Control+Shift+J');
+    const panel = page.locator('#jupyter-ext-feature-panel');
+    const source = panel.getByLabel('Feature module source');
+    await expect(source).toContainText('def log_plus_one(x):');
+    await expect(source).not.toContainText('input =');
+
+    await page.notebook.selectCells(2);
+    await expect(source).toContainText('input = "Lot Area"');
+  });
+});
