@@ -19,6 +19,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "jupyter_ext.core.extract_cli",
         "print the self-contained module of a notebook cell",
     ),
+    "validate": (
+        "jupyter_ext.validation.cli",
+        "validate feature modules or a pull request (checks + acceptance), as CI does",
+    ),
     "demo": (
         "jupyter_ext.demo.cli",
         "open JupyterLab on a demo project (Ames housing data, local forge; offline)",
