@@ -337,3 +337,57 @@ def test_demo_prepare_only_writes_private_config_and_prints_no_secret(tmp_path):
     assert settings["ServerApp"]["root_dir"] == str(root.resolve() / "ames-house-prices")
     assert settings["LabApp"]["default_url"] == "/lab/tree/notebooks/Starter.ipynb"
     assert secret not in result.stdout + result.stderr
+
+
+def test_demo_serves_jupyterlab_on_the_notebook_and_stops_the_forge_on_exit(tmp_path):
+    import re
+    import signal
+    import time
+    import urllib.request
+
+    from jupyter_ext.demo.launch import free_tcp_port
+
+    root = tmp_path / "demo-project"
+    port = free_tcp_port()
+    log = tmp_path / "demo.log"
+    # Given `jupyter-ext demo` started the way `make demo` starts it
+    with open(log, "wb") as out:
+        demo = subprocess.Popen(
+            [sys.executable, "-m", "jupyter_ext", "demo", "--dir", str(root), "--no-browser",
+             "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        # When JupyterLab prints its URL
+        url = None
+        deadline = time.monotonic() + 120
+        while url is None and time.monotonic() < deadline:
+            assert demo.poll() is None, log.read_text()
+            found = re.search(rf"http://127\.0\.0\.1:{port}/\S*\?token=(\w+)", log.read_text())
+            url = found and found.group(0)
+            time.sleep(0.3)
+        assert url, log.read_text()
+        token = re.search(r"token=(\w+)", url).group(1)
+        # Then it serves the starter notebook's page and our API, configured for the project
+        assert "/lab/tree/notebooks/Starter.ipynb" in url
+        with urllib.request.urlopen(url, timeout=30) as page:
+            assert page.status == 200
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/contents/notebooks/Starter.ipynb?content=0",
+            headers={"Authorization": f"token {token}"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert json.loads(response.read())["type"] == "notebook"
+        # And the forge answers for the upstream
+        ready = json.loads((root / "forge.ready.json").read_text())
+        with urllib.request.urlopen(f"{ready['web_url']}/api/v3/repos/demo/ames-house-prices"):
+            pass
+        secret = json.loads((root / "jupyter" / "demo-user.json").read_text())["token"]
+        assert secret not in log.read_text()
+    finally:
+        demo.send_signal(signal.SIGTERM)
+        demo.wait(timeout=60)
+    # When JupyterLab has exited, the forge is gone too
+    with pytest.raises(ProcessLookupError):
+        os.kill(ready["pid"], 0)

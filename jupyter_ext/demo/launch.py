@@ -13,7 +13,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -80,20 +79,25 @@ class Forge:
             self.process.wait()
 
 
-def free_port() -> int:
+def free_tcp_port() -> int:
+    """A port that is free now (for tests and callers that must know it in advance)."""
+    import socket
+
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def forge_command(layout: DemoLayout, port: int, token: str) -> list[str]:
+def forge_command(layout: DemoLayout, token: str, ready_file: Path) -> list[str]:
     return [
         sys.executable,
         "-m",
         "jupyter_ext",
         "forge",
         "--port",
-        str(port),
+        "0",  # any free port; the ready file says which
+        "--ready-file",
+        str(ready_file),
         "--data-dir",
         str(layout.forge_dir),
         "--seed",
@@ -108,17 +112,17 @@ def forge_command(layout: DemoLayout, port: int, token: str) -> list[str]:
 
 
 def start_forge(layout: DemoLayout, token: str, *, detach: bool = False) -> Forge:
-    """Start `jupyter-ext forge` on a free port and wait until it answers.
+    """Start `jupyter-ext forge` on a free port and wait until it serves the upstream.
 
-    `detach` starts it in its own session that outlives this process (Binder's
-    start script exits and execs the notebook server).
+    `detach` leaves it running after this process exits (Binder's start script
+    execs the notebook server next); its pid goes to `forge.pid`.
     """
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    ready_file = layout.root / "forge.ready.json"
+    ready_file.unlink(missing_ok=True)
     log_path = layout.root / "forge.log"
     log = open(log_path, "ab")  # noqa: SIM115 - handed to the child process
     process = subprocess.Popen(
-        forge_command(layout, port, token),
+        forge_command(layout, token, ready_file),
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -127,20 +131,24 @@ def start_forge(layout: DemoLayout, token: str, *, detach: bool = False) -> Forg
         start_new_session=True,
     )
     log.close()
-    forge = Forge(url=url, api_url=f"{url}/api/v3", process=process, log_path=log_path)
     deadline = time.monotonic() + FORGE_START_TIMEOUT
+    forge = None
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(
                 f"The local forge exited with status {process.returncode}; "
                 f"see {log_path}:\n{tail(log_path)}"
             )
-        if forge_ready(forge, token):
+        if forge is None and ready_file.is_file():
+            ready = json.loads(ready_file.read_text(encoding="utf-8"))
+            web_url = ready["web_url"].rstrip("/")
+            forge = Forge(web_url, f"{web_url}/api/v3", process, log_path)
+        if forge is not None and forge_ready(forge, token):
             if detach:
                 (layout.root / "forge.pid").write_text(f"{process.pid}\n", encoding="utf-8")
             return forge
-        time.sleep(0.2)
-    forge.stop()
+        time.sleep(0.1)
+    process.terminate()
     raise RuntimeError(f"The local forge did not answer within {FORGE_START_TIMEOUT:.0f} s.")
 
 
