@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Float, Integer, Unicode, default
+from traitlets import Bool, Float, Integer, Unicode, default, validate
 
 from . import __version__
 
@@ -81,12 +81,152 @@ class JupyterExt(ExtensionApp):
         config=True,
     )
 
+    # -- GitHub: submission and sign-in ------------------------------------------------
+
+    github_url = Unicode(
+        help=(
+            "GitHub API base URL: https://api.github.com, a GitHub Enterprise API "
+            "(https://HOST/api/v3), or a local forge (`jupyter-ext forge`). "
+            "Defaults to $JUPYTER_EXT_GITHUB_URL, else https://api.github.com."
+        ),
+        config=True,
+    )
+
+    @default("github_url")
+    def _default_github_url(self):
+        return os.environ.get("JUPYTER_EXT_GITHUB_URL") or "https://api.github.com"
+
+    github_token = Unicode(
+        "",
+        help=(
+            "GitHub token the server submits with (needs the public_repo or repo scope). "
+            "Without it, $GITHUB_TOKEN is used, or the user signs in with the device flow. "
+            "The token never leaves the server."
+        ),
+        config=True,
+    )
+
+    github_client_id = Unicode(
+        help=(
+            "Client id of a GitHub OAuth app with device flow enabled; enables 'Sign in to "
+            "GitHub' in the panel (no client secret or callback URL needed). "
+            "Defaults to $JUPYTER_EXT_GITHUB_CLIENT_ID."
+        ),
+        config=True,
+    )
+
+    @default("github_client_id")
+    def _default_github_client_id(self):
+        return os.environ.get("JUPYTER_EXT_GITHUB_CLIENT_ID", "")
+
+    github_oauth_scope = Unicode(
+        "public_repo",
+        help="OAuth scope the device flow asks for ('repo' if upstream is private).",
+        config=True,
+    )
+
+    upstream = Unicode(
+        "",
+        help=(
+            "Repository to open pull requests against, as 'owner/name'. Empty: "
+            "github.github_owner and project.project_slug from ballet.yml."
+        ),
+        config=True,
+    )
+
+    @validate("upstream")
+    def _check_upstream(self, proposal):
+        from traitlets import TraitError
+
+        from .core.naming import check_repo_full_name
+        from .errors import BadRequest
+
+        if proposal["value"]:
+            try:
+                check_repo_full_name(proposal["value"])
+            except BadRequest as err:
+                raise TraitError(f"JupyterExt.upstream: {err.message}") from None
+        return proposal["value"]
+
+    base_branch = Unicode(
+        "",
+        help="Branch pull requests target. Empty: the upstream repository's default branch.",
+        config=True,
+    )
+
+    push_to_upstream = Bool(
+        False,
+        help=(
+            "If the signed-in user can push to upstream, put the submission branch there "
+            "instead of in their fork (maintainers, or teams that share one repository)."
+        ),
+        config=True,
+    )
+
+    persist_token = Bool(
+        False,
+        help=(
+            "Keep a device-flow sign-in across server restarts, in a file readable only by "
+            "you (mode 0600) under the Jupyter data dir."
+        ),
+        config=True,
+    )
+
+    fork_ready_timeout = Float(
+        60.0,
+        help=(
+            "Seconds to wait for GitHub to finish creating a new fork before telling the "
+            "user to submit again."
+        ),
+        config=True,
+    )
+
+    fork_poll_interval = Float(
+        0.5,
+        help="First wait (seconds) between checks that a new fork is ready; doubles, max 5 s.",
+        config=True,
+    )
+
     def initialize_settings(self):
         # Services import only the stdlib-based core here; heavy libraries stay lazy.
         from .services.extraction import ExtractionService
 
         self.extraction = ExtractionService(self.serverapp.contents_manager)
         self.validation = self._make_validation_service()
+        self.auth = self._make_auth_service()
+        self.submission = self._make_submission_service()
+
+    def _make_auth_service(self):
+        from .forge.token_store import default_path
+        from .services.auth import AuthConfig, AuthService
+
+        return AuthService(
+            AuthConfig(
+                api_url=self.github_url.rstrip("/"),
+                client_id=self.github_client_id,
+                configured_token=self.github_token,
+                env_token=os.environ.get("GITHUB_TOKEN", ""),
+                scope=self.github_oauth_scope,
+                persist=self.persist_token,
+                store_path=default_path(),
+            )
+        )
+
+    def _make_submission_service(self):
+        from .services.submission import SubmissionService, SubmitSettings
+
+        return SubmissionService(
+            extraction=self.extraction,
+            validation=self.validation,
+            auth=self.auth,
+            settings=SubmitSettings(
+                upstream=self.upstream,
+                base_branch=self.base_branch,
+                push_to_upstream=self.push_to_upstream,
+                fork_ready_timeout=self.fork_ready_timeout,
+                fork_poll_interval=self.fork_poll_interval,
+            ),
+        )
 
     def _make_validation_service(self):
         from .services.validation import ValidationService

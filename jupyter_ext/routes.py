@@ -86,6 +86,7 @@ class InfoHandler(JupyterExtHandler):
                 "version": __version__,
                 "api_version": API_VERSION,
                 "project": self.extensionapp.validation.project_summary(),
+                "auth": self.extensionapp.auth.info(),
             }
         )
 
@@ -108,10 +109,55 @@ class ValidateHandler(JupyterExtHandler):
         self.finish_json(report)
 
 
+class SubmitHandler(JupyterExtHandler):
+    """A notebook cell -> validated, then a pull request (created or updated)."""
+
+    @tornado.web.authenticated
+    async def post(self):
+        result = await self.extensionapp.submission.submit(self.json_body())
+        self.finish_json(result)
+
+
+class SubmissionsHandler(JupyterExtHandler):
+    """This user's feature pull requests on the project's upstream, with their state."""
+
+    @tornado.web.authenticated
+    async def get(self):
+        self.finish_json(await self.extensionapp.submission.submissions())
+
+
+class AuthHandler(JupyterExtHandler):
+    """GET: who is signed in to GitHub (never the token). DELETE: sign out."""
+
+    @tornado.web.authenticated
+    async def get(self):
+        self.finish_json(await self.extensionapp.auth.status())
+
+    @tornado.web.authenticated
+    def delete(self):
+        self.finish_json(self.extensionapp.auth.sign_out())
+
+
+class DeviceAuthHandler(JupyterExtHandler):
+    """POST: start GitHub's device flow (a code to enter at a URL). GET: poll it."""
+
+    @tornado.web.authenticated
+    async def post(self):
+        self.finish_json(await self.extensionapp.auth.start_device())
+
+    @tornado.web.authenticated
+    async def get(self):
+        self.finish_json(await self.extensionapp.auth.poll_device())
+
+
 def route_table() -> list[tuple]:
     """(pattern, handler) pairs relative to base_url; ExtensionApp adds the prefix."""
     return [
         (rf"/{NAMESPACE}/info", InfoHandler),
         (rf"/{NAMESPACE}/extract", ExtractHandler),
         (rf"/{NAMESPACE}/validate", ValidateHandler),
+        (rf"/{NAMESPACE}/submit", SubmitHandler),
+        (rf"/{NAMESPACE}/submissions", SubmissionsHandler),
+        (rf"/{NAMESPACE}/auth", AuthHandler),
+        (rf"/{NAMESPACE}/auth/device", DeviceAuthHandler),
     ]
