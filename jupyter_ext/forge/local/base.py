@@ -126,6 +126,8 @@ class ForgeHandler(tornado.web.RequestHandler):
         self.login: str | None = None
         self.token: str | None = None
         self._lost_response: Fault | None = None
+        # Headers that must survive tornado's send_error(), which clears the others.
+        self._sticky: dict[str, str] = {}
 
     @property
     def forge(self) -> Forge:
@@ -140,10 +142,9 @@ class ForgeHandler(tornado.web.RequestHandler):
     def set_default_headers(self) -> None:
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.set_header("Server", "github.com (jupyter-ext local forge)")
-        self.set_header(
-            "X-GitHub-Request-Id",
-            ":".join(secrets.token_hex(n).upper() for n in (2, 3, 4, 4, 4)),
-        )
+        if not hasattr(self, "request_id"):  # stable across send_error()'s clear()
+            self.request_id = ":".join(secrets.token_hex(n).upper() for n in (2, 3, 4, 4, 4))
+        self.set_header("X-GitHub-Request-Id", self.request_id)
         self.set_header("X-GitHub-Media-Type", "github.v3; format=json")
         self.set_header("X-GitHub-Api-Version-Selected", "2022-11-28")
 
@@ -178,8 +179,8 @@ class ForgeHandler(tornado.web.RequestHandler):
                 raise APIError(401, "Bad credentials")
             self.login, self.token = login, credential.strip()
             identity, limit = f"user:{login}", self.forge.config.rate_limit
-            self.set_header("X-OAuth-Scopes", self.forge.state.scopes_for_token(self.token))
-            self.set_header("X-Accepted-OAuth-Scopes", "repo")
+            self._keep("X-OAuth-Scopes", self.forge.state.scopes_for_token(self.token))
+            self._keep("X-Accepted-OAuth-Scopes", "repo")
         if self.route == "/rate_limit":  # does not count, as on GitHub
             window = self.forge.rate.get(identity)
             used, reset = (window.used, window.reset) if window else (0, int(time.time()) + 3600)
@@ -198,21 +199,24 @@ class ForgeHandler(tornado.web.RequestHandler):
         if self.requires_auth and self.login is None:
             raise APIError(401, "Requires authentication")
 
+    def _keep(self, name: str, value: str) -> None:
+        self._sticky[name] = value
+        self.set_header(name, value)
+
     def _rate_headers(self, limit: int, remaining: int, reset: int, used: int) -> None:
-        self.set_header("X-RateLimit-Limit", str(limit))
-        self.set_header("X-RateLimit-Remaining", str(remaining))
-        self.set_header("X-RateLimit-Reset", str(reset))
-        self.set_header("X-RateLimit-Used", str(used))
-        self.set_header("X-RateLimit-Resource", "core")
+        self._keep("X-RateLimit-Limit", str(limit))
+        self._keep("X-RateLimit-Remaining", str(remaining))
+        self._keep("X-RateLimit-Reset", str(reset))
+        self._keep("X-RateLimit-Used", str(used))
+        self._keep("X-RateLimit-Resource", "core")
 
     def _rate_limit_error(self, reset: int) -> APIError:
         who = self.forge.state.users[self.login].id if self.login else self.request.remote_ip
         kind = "user ID" if self.login else "IP"
-        request_id = self._headers.get("X-GitHub-Request-Id", "")
         return APIError(
             403,
             f"API rate limit exceeded for {kind} {who}. If you reach out to GitHub Support "
-            f"for help, please include the request ID {request_id}.",
+            f"for help, please include the request ID {self.request_id}.",
             RATE_DOCS,
         )
 
@@ -236,7 +240,7 @@ class ForgeHandler(tornado.web.RequestHandler):
 
     def _finish_error(self, error: APIError) -> None:
         self.clear_header("Location")
-        for name, value in error.headers.items():
+        for name, value in {**self._sticky, **error.headers}.items():
             self.set_header(name, value)
         self.set_status(error.status)
         if self.kind in ("api", "oauth", "admin", "unrouted"):
