@@ -246,11 +246,13 @@ class FeatureChecker:
             steps = feature.transformer
             steps = steps if isinstance(steps, list) else [steps]
             problems = []
+            hints = []
             for i, step in enumerate(steps):
                 try:
                     obj = desugar(step)
                 except TransformerSpecError as err:
                     problems.append(str(err))
+                    hints.append(str(err))
                     continue
                 missing = missing_methods(obj)
                 if missing:
@@ -265,7 +267,9 @@ class FeatureChecker:
                     "The transformer does not have the fit/transform interface: "
                     + "; ".join(problems)
                     + ".",
-                    "Use an object with fit, transform and fit_transform methods (any "
+                    " ".join(hints)
+                    + (" " if hints else "")
+                    + "Use an object with fit, transform and fit_transform methods (any "
                     "scikit-learn transformer, or one from ballet.eng), a plain function "
                     "that takes the input and returns the feature values, a list of these, "
                     "or None to pass the input through.",
