@@ -385,6 +385,7 @@ def test_demo_serves_jupyterlab_on_the_notebook_and_stops_the_forge_on_exit(tmp_
             pass
         secret = json.loads((root / "jupyter" / "demo-user.json").read_text())["token"]
         assert secret not in log.read_text()
+        assert secret not in Path(f"/proc/{ready['pid']}/cmdline").read_text()  # nor in `ps`
     finally:
         demo.send_signal(signal.SIGTERM)
         demo.wait(timeout=60)

@@ -26,9 +26,14 @@ from .project import GITHUB_OWNER, PROJECT_SLUG, DemoDirError, DemoLayout, prepa
 DEMO_LOGIN = "demo-contributor"
 UPSTREAM = f"{GITHUB_OWNER}/{PROJECT_SLUG}"
 FORGE_START_TIMEOUT = 60.0
-# The frontend's settings (schema/plugin.json) the demo turns on.
-LAB_PLUGIN_ID = "jupyter-ext:plugin"
-LAB_SETTINGS = {"autoValidate": True, "openPanelOnStart": True}
+# JupyterLab user settings of the demo, by plugin: our frontend's (schema/plugin.json)
+# and no "fetch Jupyter news?" prompt (the demo is offline).
+LAB_SETTINGS = {
+    "jupyter-ext:plugin": {"autoValidate": True},
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},
+}
+# The feature panel's widget id, as registered with JupyterLab's layout restorer.
+PANEL_WIDGET_ID = "jupyter-ext-feature-panel"
 
 
 def say(message: str) -> None:
@@ -88,7 +93,22 @@ def free_tcp_port() -> int:
         return s.getsockname()[1]
 
 
-def forge_command(layout: DemoLayout, token: str, ready_file: Path) -> list[str]:
+def register_demo(layout: DemoLayout, token: str) -> None:
+    """Put the upstream repository and the demo user into the forge's data folder.
+
+    Done here rather than with `jupyter-ext forge --seed/--user` so the token
+    never appears on a command line (`ps` shows those); the forge keeps only
+    its digest. An upstream that already exists keeps its branches and PRs.
+    """
+    from ..forge.local import LocalForge
+
+    forge = LocalForge(layout.forge_dir)
+    forge.add_user(DEMO_LOGIN, token=token, name="Demo Contributor")
+    if UPSTREAM not in forge.state.repos:
+        forge.create_repo(GITHUB_OWNER, PROJECT_SLUG, seed_dir=layout.project_dir)
+
+
+def forge_command(layout: DemoLayout, ready_file: Path) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -100,14 +120,6 @@ def forge_command(layout: DemoLayout, token: str, ready_file: Path) -> list[str]
         str(ready_file),
         "--data-dir",
         str(layout.forge_dir),
-        "--seed",
-        str(layout.project_dir),
-        "--owner",
-        GITHUB_OWNER,
-        "--repo",
-        PROJECT_SLUG,
-        "--user",
-        f"{DEMO_LOGIN}:{token}",
     ]
 
 
@@ -117,12 +129,13 @@ def start_forge(layout: DemoLayout, token: str, *, detach: bool = False) -> Forg
     `detach` leaves it running after this process exits (Binder's start script
     execs the notebook server next); its pid goes to `forge.pid`.
     """
+    register_demo(layout, token)
     ready_file = layout.root / "forge.ready.json"
     ready_file.unlink(missing_ok=True)
     log_path = layout.root / "forge.log"
     log = open(log_path, "ab")  # noqa: SIM115 - handed to the child process
     process = subprocess.Popen(
-        forge_command(layout, token, ready_file),
+        forge_command(layout, ready_file),
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -193,17 +206,53 @@ def write_jupyter_config(layout: DemoLayout, forge: Forge | None, token: str | N
     }
     write_private_json(config_dir / "jupyter_server_config.json", config)
     write_lab_settings(lab_dir / "user-settings")
+    write_workspace(lab_dir / "workspaces", notebook)
     return config_dir
 
 
 def write_lab_settings(settings_dir: Path) -> None:
-    """Open the panel and validate as you type, unless the demo user changed that."""
-    plugin, _, name = LAB_PLUGIN_ID.partition(":")
-    path = settings_dir / plugin / f"{name}.jupyterlab-settings"
-    if path.exists():
+    """The demo's JupyterLab settings, unless the demo user changed them already."""
+    for plugin_id, values in LAB_SETTINGS.items():
+        package, _, plugin = plugin_id.partition(":")
+        path = settings_dir / package / f"{plugin}.jupyterlab-settings"
+        if path.exists():
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")
+
+
+def default_workspace(notebook: str) -> dict:
+    """JupyterLab's default workspace: the starter notebook open, the feature panel shown."""
+    notebook_widget = f"notebook:{notebook}"
+    return {
+        "data": {
+            "layout-restorer:data": {
+                "main": {
+                    "dock": {"type": "tab-area", "currentIndex": 0, "widgets": [notebook_widget]},
+                    "current": notebook_widget,
+                },
+                "left": {"collapsed": True, "visible": True, "widgets": ["filebrowser"]},
+                "right": {
+                    "collapsed": False,
+                    "visible": True,
+                    "current": PANEL_WIDGET_ID,
+                    "widgets": [PANEL_WIDGET_ID],
+                },
+            },
+            notebook_widget: {"data": {"path": notebook, "factory": "Notebook"}},
+        },
+        "metadata": {"id": "default"},
+    }
+
+
+def write_workspace(workspaces_dir: Path, notebook: str) -> None:
+    """Save the default workspace unless the demo user already has one (their layout wins)."""
+    from jupyterlab_server.workspaces_handler import WorkspacesManager
+
+    manager = WorkspacesManager(str(workspaces_dir))
+    if manager.load("default").get("data"):
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(LAB_SETTINGS, indent=2) + "\n", encoding="utf-8")
+    manager.save("default", json.dumps(default_workspace(notebook)))
 
 
 def jupyter_env(config_dir: Path) -> dict[str, str]:
