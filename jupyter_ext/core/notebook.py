@@ -342,7 +342,7 @@ class _Definition:
     pos: _Position
     cell: int
     stmt: ast.stmt | None  # None for `x = !cmd`
-    kind: str  # import | function | class | assign | block | runtime | magic
+    kind: str  # import | function | class | assign | block | runtime | magic | deleted
     reason: str = ""
 
     @property
@@ -447,7 +447,9 @@ class _Definitions:
                 self._add(name, pos, cell, stmt, "block")
         elif isinstance(stmt, ast.Delete):
             for target in stmt.targets:
-                if isinstance(target, (ast.Subscript, ast.Attribute)):
+                if isinstance(target, ast.Name):
+                    self._add(target.id, pos, cell, stmt, "deleted")
+                elif isinstance(target, (ast.Subscript, ast.Attribute)):
                     self._mutated(target, pos, cell, stmt)
         else:
             if isinstance(stmt, ast.Expr):
@@ -553,6 +555,16 @@ class _Slicer:
                 self._unresolved(name, before, cell, line)
             return
         kind, reason = self.kind_of(definition)
+        if kind == "deleted":
+            self._warn(
+                UNRESOLVED_NAME,
+                name,
+                f"`{name}` is deleted in cell {definition.cell}, line {definition.line} "
+                f"(`del`); the module will raise NameError where it uses `{name}`.",
+                cell,
+                line,
+            )
+            return
         if kind == "magic":
             self._warn(
                 MAGIC_DROPPED,
@@ -610,7 +622,7 @@ class _Slicer:
 
     def _classify(self, definition: _Definition) -> tuple[str, str]:
         stmt = definition.stmt
-        if definition.kind in ("import", "function", "class", "runtime", "magic"):
+        if definition.kind in ("import", "function", "class", "runtime", "magic", "deleted"):
             return definition.kind, definition.reason
         if definition.kind == "assign":
             value = stmt.value  # type: ignore[union-attr]
@@ -699,8 +711,15 @@ class _Slicer:
             return
         if self._target_stars():
             return  # reported with the cell's own star import
+        defined_later = self.defs.resolve(name, self.end)
         if name in _IPYTHON_NAMES:
             why = f"`{name}` is provided by IPython in the notebook, not by Python"
+        elif defined_later is not None:
+            # Code that runs at definition time (a default value, a constant) saw no value.
+            why = (
+                f"`{name}` is used in cell {cell}, line {line} before cell "
+                f"{defined_later.cell} defines it"
+            )
         else:
             later = self.defs.later_definition(name)
             after = (
