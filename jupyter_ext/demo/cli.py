@@ -42,6 +42,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             "extension at it, then exit (Binder's start script; JupyterLab is started by Binder)"
         ),
     )
+    mode.add_argument(
+        "--github",
+        action="store_true",
+        help=(
+            "configure submission to real GitHub instead of the local forge: sign-in with the "
+            "OAuth app in $GITHUB_CLIENT_ID, pull requests to $JUPYTER_EXT_UPSTREAM; then exit"
+        ),
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,4 +62,5 @@ def run(args: argparse.Namespace) -> int:
         port=args.port,
         prepare_only=args.prepare_only,
         forge_only=args.forge_only,
+        github=args.github,
     )

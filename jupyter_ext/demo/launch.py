@@ -29,7 +29,7 @@ FORGE_START_TIMEOUT = 60.0
 # JupyterLab user settings of the demo, by plugin: our frontend's (schema/plugin.json)
 # and no "fetch Jupyter news?" prompt (the demo is offline).
 LAB_SETTINGS = {
-    "jupyter-ext:plugin": {"autoValidate": True},
+    "jupyter-ext:plugin": {"autoValidate": True, "openPanelOnStart": True},
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},
 }
 # The feature panel's widget id, as registered with JupyterLab's layout restorer.
@@ -187,14 +187,16 @@ def tail(path: Path, lines: int = 20) -> str:
 # -- Jupyter configuration ---------------------------------------------------------------
 
 
-def write_jupyter_config(layout: DemoLayout, forge: Forge | None, token: str | None) -> Path:
-    """The demo's Jupyter config folder (to put on JUPYTER_CONFIG_PATH)."""
+def write_jupyter_config(layout: DemoLayout, submission: dict[str, str]) -> Path:
+    """The demo's Jupyter config folder (to put on JUPYTER_CONFIG_PATH).
+
+    `submission` holds the JupyterExt settings saying where pull requests go
+    (github_url/github_token/upstream for the forge, github_client_id for GitHub).
+    """
     config_dir = layout.jupyter_dir / "config"
     lab_dir = layout.jupyter_dir / "lab"
     notebook = layout.notebook.relative_to(layout.project_dir).as_posix()
-    extension: dict = {"project_dir": str(layout.project_dir)}
-    if forge is not None:
-        extension.update({"github_url": forge.api_url, "github_token": token, "upstream": UPSTREAM})
+    extension = {"project_dir": str(layout.project_dir), **submission}
     config = {
         "ServerApp": {"root_dir": str(layout.project_dir)},
         "LabApp": {
@@ -271,6 +273,27 @@ def lab_command(port: int, open_browser: bool) -> list[str]:
     return command
 
 
+def configure_github(layout: DemoLayout) -> int:
+    """Point the demo at real GitHub: sign-in with the device flow of the OAuth app in
+    $GITHUB_CLIENT_ID, pull requests to $JUPYTER_EXT_UPSTREAM (owner/name)."""
+    client_id = os.environ.get("GITHUB_CLIENT_ID", "")
+    upstream = os.environ.get("JUPYTER_EXT_UPSTREAM", "")
+    if not client_id:
+        print(
+            "error: --github needs GITHUB_CLIENT_ID (a GitHub OAuth app's client id)",
+            file=sys.stderr,
+        )
+        return 2
+    submission = {"github_client_id": client_id}
+    if upstream:
+        submission["upstream"] = upstream
+    else:
+        say(f"JUPYTER_EXT_UPSTREAM is not set: pull requests go to {UPSTREAM} on GitHub.")
+    config_dir = write_jupyter_config(layout, submission)
+    say(f"Configured for GitHub sign-in; Jupyter config: {config_dir}")
+    return 0
+
+
 # -- the command ---------------------------------------------------------------------------
 
 
@@ -282,6 +305,7 @@ def launch_demo(
     port: int = 8888,
     prepare_only: bool = False,
     forge_only: bool = False,
+    github: bool = False,
 ) -> int:
     try:
         result = prepare_demo(directory, reset=reset)
@@ -295,14 +319,18 @@ def launch_demo(
         say(f"Restored {len(result.written)} missing file(s): {', '.join(result.written)}")
     token = demo_token(layout)
     if prepare_only:
-        config_dir = write_jupyter_config(layout, None, None)
+        config_dir = write_jupyter_config(layout, {})
         say(f"Prepared. Jupyter config: {config_dir}")
         return 0
+    if github:
+        return configure_github(layout)
 
     say("Starting the local forge (a GitHub-compatible server on this machine)...")
     forge = start_forge(layout, token, detach=forge_only)
     say(f"Forge: {forge.url}  upstream {UPSTREAM}, signed in as {DEMO_LOGIN}")
-    config_dir = write_jupyter_config(layout, forge, token)
+    config_dir = write_jupyter_config(
+        layout, {"github_url": forge.api_url, "github_token": token, "upstream": UPSTREAM}
+    )
     if forge_only:
         say(f"Forge running (pid {forge.process.pid}); Jupyter config: {config_dir}")
         return 0
