@@ -54,8 +54,8 @@ chromium:
 	fi
 
 lint: install
-	$(BIN)/ruff check jupyter_ext tests benchmarks binder ui-tests/*.py
-	$(BIN)/ruff format --check jupyter_ext tests benchmarks binder ui-tests/*.py
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/jlpm lint:check
 
 pytest: install
