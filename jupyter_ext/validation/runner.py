@@ -222,7 +222,11 @@ class ValidationWorker:
         self._proc = None
 
     async def stop(self) -> None:
-        """Ask the worker to exit (closing its stdin), then kill its process group."""
+        """Stop the worker and everything it started (its process group).
+
+        Closing stdin asks it to leave; an idle worker holds nothing worth a slow
+        interpreter shutdown (cache files are written atomically), so it is killed soon after.
+        """
         proc = self._proc
         if proc is None:
             return
@@ -230,7 +234,7 @@ class ValidationWorker:
             with contextlib.suppress(Exception):
                 proc.stdin.close()
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(proc.wait(), timeout=2)
+                await asyncio.wait_for(proc.wait(), timeout=0.2)
         await self._kill()
 
     # -- requests ------------------------------------------------------------------------
