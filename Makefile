@@ -9,6 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .stamps
 CHROMIUM ?= /usr/bin/chromium
+LABEXT_LINK := $(VENV)/share/jupyter/labextensions/jupyter-ext
 export CI ?= 1
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export YARN_ENABLE_GLOBAL_CACHE := false
@@ -32,6 +33,10 @@ $(BIN)/python:
 # (jlpm install + jlpm build), then links it into the venv for development.
 $(STAMPS)/install: $(BIN)/python pyproject.toml package.json yarn.lock
 	mkdir -p $(STAMPS)
+	@# A reinstall would write install.json through the develop symlink into
+	@# jupyter_ext/labextension, and the next wheel build would then see it twice.
+	if [ -L $(LABEXT_LINK) ]; then rm $(LABEXT_LINK); fi
+	rm -f jupyter_ext/labextension/install.json
 	$(BIN)/pip install -e ".[test,dev]"
 	$(BIN)/jupyter-builder develop --overwrite .
 	$(BIN)/jupyter server extension enable --sys-prefix jupyter_ext
