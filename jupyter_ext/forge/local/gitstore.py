@@ -242,8 +242,33 @@ class GitRepo:
     def write_tree(self, base_tree: str | None, changes: dict[str, TreeEntry | None]) -> str:
         """A new tree: `base_tree` with `changes` applied (path -> entry, None deletes).
 
-        Paths may be nested (`a/b/c.py`); intermediate trees are rebuilt bottom-up.
+        Paths may be nested (`a/b/c.py`). Blob changes go through a throwaway index
+        (three git calls whatever the depth); tree entries need the recursive rebuild.
         """
+        if all(e is None or e.type == "blob" for e in changes.values()):
+            return self._write_tree_via_index(base_tree, changes)
+        return self._write_tree_recursive(base_tree, changes)
+
+    def _write_tree_via_index(
+        self, base_tree: str | None, changes: dict[str, TreeEntry | None]
+    ) -> str:
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
+            if base_tree:
+                self.git("read-tree", base_tree, env=env)
+            else:
+                self.git("read-tree", "--empty", env=env)
+            lines = b"".join(
+                (f"0 {ZERO_SHA}\t{path}" if e is None else f"{e.mode} {e.sha}\t{path}").encode()
+                + b"\0"
+                for path, e in changes.items()
+            )
+            self.git("update-index", "-z", "--index-info", input=lines, env=env)
+            return self.git("write-tree", env=env).decode().strip()
+
+    def _write_tree_recursive(
+        self, base_tree: str | None, changes: dict[str, TreeEntry | None]
+    ) -> str:
         entries = {e.name: e for e in self.ls_tree(base_tree)} if base_tree else {}
         nested: dict[str, dict[str, TreeEntry | None]] = {}
         for path, entry in changes.items():
@@ -257,7 +282,7 @@ class GitRepo:
         for name, sub_changes in nested.items():
             existing = entries.get(name)
             sub_base = existing.sha if existing is not None and existing.type == "tree" else None
-            sub_tree = self.write_tree(sub_base, sub_changes)
+            sub_tree = self._write_tree_recursive(sub_base, sub_changes)
             if not self.ls_tree(sub_tree):
                 entries.pop(name, None)  # git has no empty directories
             else:
