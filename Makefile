@@ -18,12 +18,13 @@ export JUPYTER_EXT_OFFLINE := 1
 # Every recipe sees the venv's tools (jlpm, jupyter, jupyter-builder) first.
 export PATH := $(abspath $(VENV)/bin):$(PATH)
 
-.PHONY: test demo install lint pytest jest ui-test chromium build clean help benchmarks
+.PHONY: test demo install lint pytest jest ui-test chromium build clean help benchmarks binder-check
 
 help:
 	@echo "make demo   - set up and start JupyterLab on the demo project (offline, local forge)"
 	@echo "make test   - set up and run every test: lint, pytest, jest, Galata UI tests"
 	@echo "make benchmarks - run the benchmarks against Ballet side by side"
+	@echo "make binder-check - replay Binder's build and launch offline and check it works"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +85,12 @@ demo: install
 
 benchmarks: install
 	$(BIN)/python -m benchmarks
+
+# Replays Binder's build and launch in a fresh venv and a copy of HEAD's tree
+# (plus the built labextension), then checks the server, the page, the plugin
+# in headless Chromium and a validate request. Commit first: it tests HEAD.
+binder-check: build chromium $(STAMPS)/ui-install
+	$(PYTHON) binder/check.py
 
 clean:
 	rm -rf $(STAMPS) lib jupyter_ext/labextension tsconfig.tsbuildinfo node_modules ui-tests/node_modules

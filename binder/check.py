@@ -122,9 +122,12 @@ def base_env(home: Path, venv: Path) -> dict:
     if pip_conf.is_file() and "PIP_CONFIG_FILE" not in env:
         env["PIP_CONFIG_FILE"] = str(pip_conf)
     env.setdefault("PIP_CACHE_DIR", str(real_home / ".cache" / "pip"))
+    # The fresh venv's tools only: no fallback to the development venv's.
+    dev_bins = {str(REPO / ".venv" / "bin"), os.path.dirname(sys.executable)}
+    path = [p for p in env.get("PATH", "").split(os.pathsep) if p and p not in dev_bins]
     env.update(
         HOME=str(home),
-        PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+        PATH=os.pathsep.join([str(venv / "bin"), *path]),
         VIRTUAL_ENV=str(venv),
         JUPYTER_EXT_OFFLINE="1",
         PYTHONUNBUFFERED="1",
