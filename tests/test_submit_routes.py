@@ -211,13 +211,23 @@ class TestBadToken:
     def github_settings(self, forge):
         return {"github_url": forge.api_url, "github_token": "revoked-token-123"}
 
-    async def test_bad_token_is_reported_in_auth_and_submit(self, api):
-        status, auth = await api("auth")
-        assert status == 200 and auth["login"] is None
-        assert "bad credentials" in auth["message"]
+    async def test_bad_token_is_reported_then_not_used_again(self, api):
+        # When: the configured token is refused by GitHub during a submission
         status, error = await api("submit", method="POST", body=forced())
         assert status == 502 and "bad credentials" in error["message"]
-        assert "revoked-token-123" not in json.dumps([auth, error])
+        # Then: the server says so, and asks for a sign-in instead of retrying it
+        status, auth = await api("auth")
+        assert status == 200 and (auth["signed_in"], auth["login"]) == (False, None)
+        assert auth["message"] == (
+            "GitHub rejected the token from c.JupyterExt.github_token (bad credentials)."
+        )
+        status, again = await api("submit", method="POST", body=forced())
+        assert status == 401
+        assert "revoked-token-123" not in json.dumps([auth, error, again])
+
+    async def test_bad_token_found_by_get_auth(self, api):
+        status, auth = await api("auth")
+        assert auth["signed_in"] is False and "bad credentials" in auth["message"]
 
 
 class TestMissingUpstream:

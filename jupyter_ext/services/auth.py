@@ -59,6 +59,9 @@ class AuthService:
         self._device_token: str | None = None
         self._signed_out = False
         self._logins: dict[str, str] = {}  # token fingerprint -> login
+        # Tokens GitHub answered "Bad credentials" for: ignored for the rest of the session.
+        self._rejected: set[str] = set()
+        self._rejection: str | None = None  # why, for GET auth
         self._device: _DeviceSession | None = None
         if config.persist and config.store_path is not None:
             from ..forge import token_store
@@ -68,14 +71,12 @@ class AuthService:
     # -- the current token -----------------------------------------------------------
 
     def _current(self) -> tuple[str | None, str]:
-        if self._device_token:
-            return self._device_token, "device"
-        if self._signed_out:
-            return None, "none"
-        if self.config.configured_token:
-            return self.config.configured_token, "config"
-        if self.config.env_token:
-            return self.config.env_token, "env"
+        candidates = [(self._device_token, "device")]
+        if not self._signed_out:
+            candidates += [(self.config.configured_token, "config"), (self.config.env_token, "env")]
+        for token, method in candidates:
+            if token and _fingerprint(token) not in self._rejected:
+                return token, method
         return None, "none"
 
     def client_settings(self, **overrides):
@@ -103,9 +104,19 @@ class AuthService:
             self._logins[_fingerprint(token)] = login
 
     def forget_if_rejected(self, error: UpstreamError) -> None:
-        """A device token GitHub calls bad (revoked, expired) is dropped: sign in again."""
-        if "bad credentials" in error.message.lower() and self._device_token:
-            log.warning("GitHub rejected the signed-in token; signing out")
+        """A token GitHub calls bad (revoked, expired) is not used again: sign in again."""
+        token, method = self._current()
+        if token is None or "bad credentials" not in error.message.lower():
+            return
+        where = {"config": "c.JupyterExt.github_token", "env": "$GITHUB_TOKEN"}.get(
+            method, "the device sign-in"
+        )
+        log.warning(
+            "GitHub rejected the token from %s (bad credentials); not using it again", where
+        )
+        self._rejection = f"GitHub rejected the token from {where} (bad credentials)."
+        self._rejected.add(_fingerprint(token))
+        if method == "device":
             self._drop_device_token()
 
     # -- state for the frontend ---------------------------------------------------------
@@ -129,7 +140,9 @@ class AuthService:
             except UpstreamError as err:
                 self.forget_if_rejected(err)
                 state = self.info()
-                state["message"] = err.message
+                state["message"] = self._rejection if not state["signed_in"] else err.message
+        elif not state["signed_in"] and self._rejection:
+            state["message"] = self._rejection
         return state
 
     async def login(self) -> str:
@@ -222,6 +235,7 @@ class AuthService:
             return {"state": result.state, "login": None}
         self._device_token = result.token
         self._signed_out = False
+        self._rejection = None
         if self.config.persist and self.config.store_path is not None:
             from ..forge import token_store
 
