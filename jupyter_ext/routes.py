@@ -30,12 +30,25 @@ class JupyterExtHandler(ExtensionHandlerMixin, APIHandler):
 
     def json_body(self) -> dict[str, Any]:
         """The request body as a JSON object, or a 400 that says what is wrong."""
+        raw = self.request.body or b"{}"
         try:
-            body = json.loads(self.request.body or b"{}")
+            body = json.loads(raw)
         except (UnicodeDecodeError, json.JSONDecodeError) as err:
             raise BadRequest(f"The request body is not valid JSON: {err}") from None
+        except RecursionError:
+            raise BadRequest("The request body's JSON is nested too deeply.") from None
         if not isinstance(body, dict):
             raise BadRequest("The request body must be a JSON object.")
+        if b"\\ud" in raw.lower():
+            # Valid JSON may escape a lone surrogate (\ud800), which no UTF-8 file or
+            # module can hold; refuse it here rather than fail deep inside a service.
+            try:
+                json.dumps(body, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError:
+                raise BadRequest(
+                    "The request body has text that is not valid Unicode (an unpaired "
+                    "surrogate such as \\ud800)."
+                ) from None
         return body
 
     def finish_json(self, payload: Any) -> None:
