@@ -150,6 +150,10 @@ def read_notebook_cells(text: str | bytes, path: str | None = None) -> list[Cell
         raise BadRequest(f"{name} is not UTF-8 text: {err.reason}.") from None
     except json.JSONDecodeError as err:
         raise BadRequest(f"{name} is not valid notebook JSON: {err}.") from None
+    except RecursionError:
+        raise BadRequest(
+            f"{name} is not a Jupyter notebook: its JSON is nested too deeply."
+        ) from None
     if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
         raise BadRequest(f"{name} is not a Jupyter notebook: its JSON has no cells.")
     with warnings.catch_warnings():
@@ -222,10 +226,15 @@ def extract_cell(
     if that is impossible the module stays unformatted and a warning says why.
     """
     index = find_cell(cells, cell_id=cell_id, cell_index=cell_index, path=path)
-    target = _parse_target(cells[index], index)
-    slicer = _Slicer(_Definitions(cells, index), index, target)
-    slicer.run()
-    source = slicer.module(_header(path, cells[index].id, index) if header else None)
+    try:
+        target = _parse_target(cells[index], index)
+        slicer = _Slicer(_Definitions(cells, index), index, target)
+        slicer.run()
+        source = slicer.module(_header(path, cells[index].id, index) if header else None)
+    except (RecursionError, MemoryError):  # the compiler's or our analysis's recursion
+        raise BadRequest(
+            f"Cell {index} (or code it uses) is {_TOO_DEEP}; split it into smaller steps."
+        ) from None
     found = list(slicer.warnings)
     formatted = False
     if format:
@@ -272,6 +281,9 @@ class _ParsedCell:
     error: SyntaxError | None
 
 
+_TOO_DEEP = "nested too deeply for Python to parse"
+
+
 @functools.lru_cache(maxsize=4096)
 def _parse(source: str) -> _ParsedCell:
     """Parse one cell; cached by source, since the panel re-extracts on every cell change."""
@@ -281,6 +293,9 @@ def _parse(source: str) -> _ParsedCell:
             return _ParsedCell(tuple(source.splitlines(True)), ast.parse(source), (), None)
         except (SyntaxError, ValueError):
             pass  # most often IPython syntax; strip it and try again
+        except (RecursionError, MemoryError):  # the parser's own stack limits
+            lines = tuple(source.splitlines(True))
+            return _ParsedCell(lines, None, (), SyntaxError(_TOO_DEEP))
         clean = strip_magics(source)
         lines = tuple(clean.source.splitlines(True))
         try:
