@@ -96,6 +96,11 @@ class ValidationService:
         file_path = file_path or body.get("file_path")
         if file_path is not None and (not isinstance(file_path, str) or not file_path.strip()):
             raise BadRequest("`file_path` must be the feature's path relative to the project.")
+        if file_path is not None and _escapes(file_path):
+            raise BadRequest(
+                f"`file_path` {file_path!r} must stay inside the project: a relative path "
+                "without '..', such as src/<package>/features/contrib/user_<login>/feature_x.py."
+            )
 
         extraction_json = None
         if body.get("source") is not None:
@@ -145,6 +150,12 @@ class ValidationService:
 
     async def stop(self) -> None:
         await self.pool.stop_all()
+
+
+def _escapes(path: str) -> bool:
+    """True for an absolute path (`/x`, `C:x`), one with a `..` part, or one with a NUL."""
+    normal = path.replace("\\", "/")
+    return normal.startswith("/") or ".." in normal.split("/") or "\x00" in path or ":" in path
 
 
 def _failed_report(source: str, failure: WorkerFailure) -> dict:
