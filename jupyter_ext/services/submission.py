@@ -148,7 +148,12 @@ class SubmissionService:
                 'Set `name = "..."` in the cell.'
             )
         slug = naming.slugify(name)
-        feature_name = " ".join(str(name).split())
+        # The name goes into commit messages and the PR title: no control characters (git
+        # refuses a NUL in a commit message) and within GitHub's 256-character title limit.
+        printable = "".join(ch if ch.isprintable() else " " for ch in str(name))
+        feature_name = " ".join(printable.split())
+        if len(feature_name) > 200:
+            feature_name = feature_name[:199].rstrip() + "…"
         title = naming.pull_request_title(feature_name)
         plan_body = functools.partial(
             render_body, report, forced=force and not report.get("passed"), version=__version__
