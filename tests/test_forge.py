@@ -449,3 +449,35 @@ def test_cli_serves_a_seeded_forge(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_the_server_never_imports_the_forge_or_pygithub_at_start_up(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    # Given: a Jupyter server with the extension, configured to submit to a forge
+    code = (
+        "import json, sys\n"
+        "from jupyter_server.serverapp import ServerApp\n"
+        "app = ServerApp()\n"
+        "app.initialize(argv=['--ServerApp.open_browser=False', '--ServerApp.allow_root=True',\n"
+        f"    '--ServerApp.root_dir={tmp_path}', '--ServerApp.port=0', '--ServerApp.token=t',\n"
+        "    \"--ServerApp.jpserver_extensions={'jupyter_ext': True}\",\n"
+        "    '--JupyterExt.github_url=http://127.0.0.1:9', '--JupyterExt.github_token=x'])\n"
+        "assert app.web_app.settings['jupyter_ext'].submission is not None\n"
+        "print(json.dumps(sorted(m for m in sys.modules\n"
+        "    if m.startswith(('jupyter_ext.forge.local', 'github')))))\n"
+    )
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
+        "JUPYTER_DATA_DIR": str(tmp_path / "d"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    # Then: neither the forge nor PyGithub was imported
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
