@@ -156,3 +156,27 @@ def test_validate_is_listed_in_the_cli_help():
         cwd=REPO_ROOT,
     ).stdout
     assert "validate" in out
+
+
+def test_prune_reports_the_existing_feature_others_make_redundant(tmp_path):
+    # Given: a project where one contributed feature duplicates another
+    from projects import build_synthetic_project
+
+    root = build_synthetic_project(tmp_path / "synthetic", rows=1500, columns=4, features=3)
+    write_feature(
+        root,
+        "zed",
+        "x0_copy",
+        'input = ["x0"]\ntransformer = None\nname = "x0 copy"\n',
+        package="synth",
+    )
+    # When
+    code, out, _ = cli("--prune", "--json", cwd=root)
+    # Then: the copy (the later of the two identical features) is redundant
+    result = json.loads(out)
+    assert code == 0
+    assert [r["name"] for r in result["redundant"]] == ["x0 copy"]
+    assert result["redundant"][0]["path"].endswith("user_zed/feature_x0_copy.py")
+    assert result["features"] == 4
+    code, out, _ = cli("--prune", cwd=root)
+    assert code == 0 and "redundant: x0 copy" in out

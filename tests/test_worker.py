@@ -259,3 +259,49 @@ async def test_a_missing_interpreter_is_reported(project):
     with pytest.raises(WorkerFailure) as err:
         await worker.request("ping")
     assert err.value.kind == "crash" and "/no/such/python" in err.value.message
+
+
+@pytest.fixture(scope="module")
+def signal_project(tmp_path_factory):
+    # Target = x0 + 0.5 x1 - 0.25 x2 + noise; the only existing feature is x0.
+    return build_synthetic_project(
+        tmp_path_factory.mktemp("verdicts") / "synthetic", rows=2000, columns=6, features=1
+    )
+
+
+@pytest.mark.parametrize(
+    "case,source,accepted",
+    [
+        ("signal", 'input = ["x1"]\ntransformer = None\nname = "x1 as is"\n', True),
+        ("noise", 'input = ["x5"]\ntransformer = None\nname = "x5 as is"\n', False),
+        ("copy of x0", 'input = ["x0"]\ntransformer = None\nname = "x0 again"\n', False),
+    ],
+)
+async def test_verdicts_of_the_projects_accepter(signal_project, case, source, accepted):
+    worker = make_worker(signal_project)
+    try:
+        report = await worker.request("validate", source=source)
+    finally:
+        await worker.stop()
+    assert all(c["passed"] for c in report["checks"]), report["checks"]
+    acceptance = report["acceptance"]
+    assert acceptance["accepter"] == "GFSSFAccepter"
+    assert acceptance["accepted"] is accepted, acceptance["reason"]
+    assert report["passed"] is accepted
+    assert acceptance["reason"]
+    assert isinstance(acceptance["statistic"], float) and isinstance(acceptance["threshold"], float)
+
+
+async def test_a_misconfigured_accepter_is_a_project_error(tmp_path):
+    root = build_synthetic_project(
+        tmp_path / "p", rows=200, columns=3, features=1, accepter="NoSuchAccepter"
+    )
+    worker = make_worker(root)
+    try:
+        report = await worker.request("validate", source=GOOD.replace("x4", "x1"))
+    finally:
+        await worker.stop()
+    assert report["passed"] is False
+    assert report["error"]["kind"] == "project"
+    assert "validation.feature_accepter" in report["error"]["message"]
+    assert "NoSuchAccepter" in report["error"]["message"]

@@ -62,6 +62,8 @@ class ProjectData:
         self.fingerprint = fingerprint
         self.stamp = stamp
         self.load_ms = load_ms
+        name = getattr(y_df, "name", None)
+        self.target_name = str(name) if isinstance(name, str) and name else "the target"
 
 
 class Worker:
@@ -291,13 +293,15 @@ class Worker:
         if report.passed and report.values is not None:
             start = time.perf_counter()
             try:
-                acceptance = judge(project, report.values, usable, data.y)
+                acceptance = judge(project, report.values, usable, data.y, data.target_name)
             except MemoryError:
                 raise
-            except ImportError as err:
+            except ValueError as err:
+                if type(err).__name__ != "SpecError":
+                    raise
                 error = {
-                    "kind": "exception",
-                    "message": f"The acceptance module is not available: {err}",
+                    "kind": "project",
+                    "message": f"validation.feature_accepter in {project.config_path}: {err}",
                 }
             except Exception as err:  # noqa: BLE001 - reported, not fatal
                 error = {
@@ -345,7 +349,10 @@ class Worker:
         usable = [f for f in features if f.error is None]
         by_label = {_label(f): f for f in usable}
         redundant = prune(
-            {k: f.values for k, f in by_label.items()}, data.y, spec=data.project.pruner
+            {k: f.values for k, f in by_label.items()},
+            data.y,
+            spec=data.project.pruner,
+            problem_type=data.project.problem_type,
         )
         return {
             "pruner": _spec_label(data.project.pruner),
@@ -372,11 +379,15 @@ def _spec_label(spec) -> str | None:
     return spec.rsplit(".", 1)[-1] if isinstance(spec, str) else None
 
 
-def judge(project, values, existing: list[FeatureValues], y) -> dict:
+def judge(
+    project, values, existing: list[FeatureValues], y, target_name: str = "the target"
+) -> dict:
     """Run the project's accepter on the candidate against the existing features."""
     from .acceptance import make_accepter
 
-    accepter = make_accepter(project.accepter, problem_type=project.problem_type)
+    accepter = make_accepter(
+        project.accepter, problem_type=project.problem_type, target_name=target_name
+    )
     by_label: dict[str, FeatureValues] = {}
     for f in existing:
         label = _label(f)
