@@ -17,7 +17,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 
 from . import __version__
-from .errors import BadRequest, JupyterExtError
+from .errors import BadRequest, JupyterExtError, NotFound
 
 NAMESPACE = "jupyter-ext"
 
@@ -163,9 +163,26 @@ class DeviceAuthHandler(JupyterExtHandler):
         self.finish_json(await self.extensionapp.auth.poll_device())
 
 
+class UnknownEndpointHandler(JupyterExtHandler):
+    """Any other path under jupyter-ext/: a JSON 404 the frontend can show (not Jupyter's
+    HTML page), e.g. when a newer frontend talks to an older server extension."""
+
+    def _unknown(self, *_args) -> None:
+        raise NotFound(
+            f"No jupyter-ext endpoint {self.request.method} {self.request.path}; the server "
+            f"extension is version {__version__} (API {API_VERSION})."
+        )
+
+    get = tornado.web.authenticated(_unknown)
+    post = tornado.web.authenticated(_unknown)
+    put = tornado.web.authenticated(_unknown)
+    patch = tornado.web.authenticated(_unknown)
+    delete = tornado.web.authenticated(_unknown)
+
+
 def route_table() -> list[tuple]:
     """(pattern, handler) pairs relative to base_url; ExtensionApp adds the prefix."""
-    return [
+    routes = [
         (rf"/{NAMESPACE}/info", InfoHandler),
         (rf"/{NAMESPACE}/extract", ExtractHandler),
         (rf"/{NAMESPACE}/validate", ValidateHandler),
@@ -174,3 +191,5 @@ def route_table() -> list[tuple]:
         (rf"/{NAMESPACE}/auth", AuthHandler),
         (rf"/{NAMESPACE}/auth/device", DeviceAuthHandler),
     ]
+    # Last, so that every route above wins over it.
+    return [*routes, (rf"/{NAMESPACE}/(.*)", UnknownEndpointHandler)]
