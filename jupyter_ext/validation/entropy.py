@@ -408,7 +408,8 @@ def _knn_cmi(x: np.ndarray, y: np.ndarray, z: np.ndarray, k: int) -> float:
         n_xz, n_yz, n_z = _subspace_counts(x, y, z, radius)
     else:
         n_xz, n_yz, n_z = _ball_counts(x, radius), _ball_counts(y, radius), np.full(n, n)
-    return float(digamma(k) - np.mean(digamma(n_xz) + digamma(n_yz) - digamma(n_z)))
+    # grouped so that a copy of a z column (n_xz == n_z, n_yz == k) gives exactly 0
+    return float(np.mean((digamma(k) - digamma(n_yz)) - (digamma(n_xz) - digamma(n_z))))
 
 
 # ---------------------------------------------------------------- public estimators
