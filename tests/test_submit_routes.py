@@ -22,8 +22,8 @@ NOTEBOOK = [
     {
         "id": "feature",
         "cell_type": "code",
-        "source": 'input = ["x2"]\ntransformer = np.tanh\nname = "x2 squashed"\n'
-        'description = "x2 through tanh"',
+        "source": 'input = ["x1"]\ntransformer = np.tanh\nname = "x1 squashed"\n'
+        'description = "x1 through tanh"',
     },
     {
         "id": "nan",
@@ -46,7 +46,7 @@ def forced(cell_id="feature"):
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     return build_synthetic_project(
-        tmp_path_factory.mktemp("submit") / "synthetic", rows=400, columns=6, features=2
+        tmp_path_factory.mktemp("submit") / "synthetic", rows=600, columns=6, features=1
     )
 
 
@@ -93,20 +93,20 @@ async def test_submit_validates_and_opens_a_pr_with_the_extracted_module(api, fo
     assert status == 200, result
     assert result["repo"] == "demo/synthetic" and result["pr_number"] == 1
     assert result["pr_url"] == f"{forge.web_url}/demo/synthetic/pull/1"
-    assert result["branch"] == "submit-feature/x2_squashed" and result["updated"] is False
-    assert result["file_path"] == f"{CONTRIB}/user_alice/feature_x2_squashed.py"
+    assert result["branch"] == "submit-feature/x1_squashed" and result["updated"] is False
+    assert result["file_path"] == f"{CONTRIB}/user_alice/feature_x1_squashed.py"
     report = result["report"]
-    assert report["passed"] is True and report["feature"]["input"] == ["x2"]
+    assert report["passed"] is True and report["feature"]["input"] == ["x1"]
     module = report["extraction"]["module"]
-    assert module.startswith("import numpy as np")
+    assert "import numpy as np\n" in module and "np.tanh" in module
     # And: the branch checks out with git; the file is the extracted module, byte for byte
     clone = tmp_path / "clone"
     git("clone", "-q", "-b", result["branch"], f"{forge.web_url}/alice/synthetic.git", str(clone))
     assert (clone / result["file_path"]).read_bytes() == module.encode()
     # And: the PR documents the feature and its validation
     pr = forge.pulls("demo/synthetic")[0]
-    assert pr.title == "Add feature: x2 squashed"
-    assert "x2 through tanh" in pr.body and "`x2`" in pr.body
+    assert pr.title == "Add feature: x1 squashed"
+    assert "x1 through tanh" in pr.body and "`x1`" in pr.body
     assert report["data"]["fingerprint"] in pr.body
     assert "Feature API checks: all" in pr.body and "Acceptance" in pr.body
 
@@ -163,10 +163,10 @@ async def test_submissions_lists_the_users_prs(api, forge):
         {
             "pr_number": 1,
             "pr_url": f"{forge.web_url}/demo/synthetic/pull/1",
-            "title": "Add feature: x2 squashed",
+            "title": "Add feature: x1 squashed",
             "state": "open",
-            "branch": "submit-feature/x2_squashed",
-            "file_path": f"{CONTRIB}/user_alice/feature_x2_squashed.py",
+            "branch": "submit-feature/x1_squashed",
+            "file_path": f"{CONTRIB}/user_alice/feature_x1_squashed.py",
             "updated_at": listed["submissions"][0]["updated_at"],
         }
     ]

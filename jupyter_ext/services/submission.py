@@ -72,7 +72,7 @@ def why_not_submitted(report: dict) -> str:
             f"{'them' if len(failed) != 1 else 'it'}, or submit anyway (force)."
         )
     acceptance = report.get("acceptance") or {}
-    reason = acceptance.get("reason") or "it adds too little information to the existing features"
+    reason = (acceptance.get("reason") or "it adds too little information").rstrip(". ")
     return (
         f"Not submitted: the feature passes the API checks but is not accepted by "
         f"{acceptance.get('accepter') or 'the project accepter'}: {reason}. "
