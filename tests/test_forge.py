@@ -142,6 +142,9 @@ def test_pull_requests_create_list_get_update_and_already_exists(forge):
     assert again.value.data["errors"][0]["message"] == (
         "A pull request already exists for alice:topic."
     )
+    with pytest.raises(GithubException) as long_title:
+        upstream.create_pull(base="main", head="alice:topic", title="t" * 257, body="b")
+    assert "title is too long" in long_title.value.data["errors"][0]["message"]
     listed = list(upstream.get_pulls(state="open", head="alice:topic"))
     assert [p.number for p in listed] == [1]
     assert list(upstream.get_pulls(state="open", head="bob:topic")) == []

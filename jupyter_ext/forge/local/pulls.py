@@ -51,6 +51,16 @@ def publish_pull_ref(forge, pr: PullRequest) -> None:
         base_git.update_ref(f"refs/pull/{pr.number}/head", pr.head_sha, None)
 
 
+def _check_title(title: str) -> None:
+    if len(title) > 256:  # GitHub's limit for issue and PR titles
+        raise validation_failed(
+            "title is too long (maximum is 256 characters)",
+            "Issue",
+            field_name="title",
+            doc=PULLS_DOCS,
+        )
+
+
 class PullsHandler(ForgeHandler):
     @locked
     def get(self, owner, name):
@@ -115,6 +125,7 @@ class PullsHandler(ForgeHandler):
         for field_name, value in (("title", title), ("head", head), ("base", base)):
             if not isinstance(value, str) or not value:
                 raise validation_failed("", "PullRequest", "missing_field", field_name, PULLS_DOCS)
+        _check_title(title)
         head_owner, _, head_ref = head.rpartition(":")
         head_repo = self._head_repo(base_repo, head_owner or base_repo.owner, body.get("head_repo"))
         base_git = state.git(base_repo.full_name)
@@ -201,6 +212,7 @@ class PullHandler(ForgeHandler):
             raise APIError(403, "Resource not accessible by personal access token")
         body = self.json_body()
         if "title" in body and isinstance(body["title"], str):
+            _check_title(body["title"])
             pr.title = body["title"]
         if "body" in body:
             pr.body = body["body"] or ""
