@@ -12,6 +12,7 @@ export default defineConfig([
       'dist',
       'coverage',
       '**/*.js',
+      '**/*.cjs',
       '**/*.d.ts',
       '.venv',
       'tests',

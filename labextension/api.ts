@@ -58,9 +58,15 @@ export interface IInfo {
  */
 export interface IProjectSummary {
   name?: string;
-  repo?: string;
-  upstream?: string;
-  default_branch?: string;
+  slug?: string;
+  package?: string;
+  problem_type?: string;
+  contrib_path?: string;
+  feature_count?: number;
+  accepter?: string | null;
+  split?: string;
+  /** Set instead of the rest when ballet.yml cannot be read. */
+  error?: string;
   [key: string]: unknown;
 }
 
@@ -93,8 +99,12 @@ export interface IExtraction {
 export interface ICheckResult {
   name: string;
   passed: boolean;
+  /** Not run because an earlier check failed (then `passed` is false). */
+  skipped?: boolean;
   message: string | null;
   advice: string | null;
+  /** The line in the feature's module, when known. */
+  line?: number | null;
   duration_ms?: number;
 }
 
@@ -105,6 +115,11 @@ export interface IAcceptance {
   threshold: number | null;
   reason: string | null;
   redundant: string[];
+  redundant_features?: {
+    name: string;
+    author: string | null;
+    path: string;
+  }[];
   details?: Record<string, unknown>;
 }
 
@@ -113,6 +128,8 @@ export interface IFeatureSummary {
   description?: string | null;
   input: string[];
   output: string[];
+  author?: string | null;
+  source?: string;
   source_hash?: string;
 }
 
@@ -127,7 +144,19 @@ export interface IValidationReport {
   checks: ICheckResult[];
   acceptance: IAcceptance | null;
   timings_ms: Record<string, number>;
-  data: { rows: number; split: string; fingerprint: string } | null;
+  data: {
+    rows: number;
+    columns?: number;
+    split: string;
+    fingerprint: string;
+  } | null;
+  existing_features?: {
+    count: number;
+    failed: { path: string; message: string }[];
+    cache?: Record<string, number>;
+  };
+  /** Whether `import ballet` got the real package or a stand-in. */
+  ballet?: string;
   extraction: IExtraction | null;
   error: IWorkerError | null;
 }
@@ -159,6 +188,8 @@ export interface IAuthStatus {
   login: string | null;
   method: 'config' | 'env' | 'device' | 'none' | string;
   device_flow_available: boolean;
+  /** Why the token could not be checked, or that GitHub rejected it. */
+  message?: string | null;
 }
 
 export interface IDeviceCode {

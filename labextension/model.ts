@@ -12,7 +12,9 @@ import {
   ICellReference,
   ICellSource,
   IExtraction,
-  IInfo
+  IInfo,
+  ISubmitResult,
+  IValidationReport
 } from './api';
 import { APIError } from './request';
 
@@ -61,11 +63,51 @@ export type ExtractionState =
       httpStatus: number;
     };
 
+/**
+ * The validation of one cell. `source` is the cell's text that was sent, so
+ * the panel can tell when the cell was edited since (stale).
+ */
+export type ValidationState =
+  | { status: 'idle' }
+  | { status: 'validating'; cellId: string; source: string; startedAt: number }
+  | {
+      status: 'done';
+      cellId: string;
+      source: string;
+      report: IValidationReport;
+      /** Click-to-answer time measured in the browser. */
+      elapsedMs: number;
+    }
+  | {
+      status: 'error';
+      cellId: string;
+      source: string;
+      message: string;
+      httpStatus: number;
+    };
+
+/**
+ * The submission of one cell.
+ */
+export type SubmitState =
+  | { status: 'idle' }
+  | { status: 'submitting'; cellId: string; source: string }
+  | { status: 'done'; cellId: string; source: string; result: ISubmitResult }
+  | {
+      status: 'error';
+      cellId: string;
+      source: string;
+      message: string;
+      httpStatus: number;
+    };
+
 export namespace FeatureModel {
   export interface IOptions {
     client: IClient;
     /** Quiet time after the last cell change before asking the server. */
     debounceMs?: number;
+    /** Milliseconds since some origin, for timings (tests pass a fake). */
+    now?: () => number;
   }
 }
 
@@ -76,6 +118,7 @@ export class FeatureModel {
   constructor(options: FeatureModel.IOptions) {
     this._client = options.client;
     this._debounceMs = options.debounceMs ?? 300;
+    this._now = options.now ?? (() => performance.now());
   }
 
   /** Emitted whenever anything the panel shows changes. */
@@ -128,6 +171,49 @@ export class FeatureModel {
     );
   }
 
+  /** The validation of the panel's cell (idle when never validated). */
+  get validation(): ValidationState {
+    const id = this._active?.cellId;
+    return (id && this._validations.get(id)) || IDLE;
+  }
+
+  /**
+   * True when the report shown is about another version of the cell than
+   * the one in the editor now.
+   */
+  get validationStale(): boolean {
+    const state = this.validation;
+    return (
+      (state.status === 'done' || state.status === 'error') &&
+      state.source !== this.activeSource
+    );
+  }
+
+  /** The submission of the panel's cell (idle when never submitted). */
+  get submission(): SubmitState {
+    const id = this._active?.cellId;
+    return (id && this._submits.get(id)) || IDLE;
+  }
+
+  /** Whether the panel's cell is a code cell (validate/submit apply). */
+  get isCodeCell(): boolean {
+    return this.activeCellType === 'code';
+  }
+
+  /**
+   * Validate a cell automatically (debounced) each time it is run.
+   */
+  get autoValidate(): boolean {
+    return this._autoValidate;
+  }
+
+  set autoValidate(value: boolean) {
+    this._autoValidate = value;
+    if (!value) {
+      this._cancelAutoValidate();
+    }
+  }
+
   /**
    * Whether the panel is on screen. While hidden, cell changes are recorded
    * but nothing is sent to the server; showing it catches up.
@@ -145,6 +231,7 @@ export class FeatureModel {
       this._scheduleExtract();
     } else {
       this._cancelExtract();
+      this._cancelAutoValidate();
     }
   }
 
@@ -170,10 +257,19 @@ export class FeatureModel {
   }
 
   /**
-   * A cell was run: its notebook may have changed anywhere, so refresh.
+   * A cell was run: its notebook may have changed anywhere, so refresh, and
+   * validate it when auto-validate is on (debounced, so "Run All" validates
+   * only the last cell).
    */
   cellExecuted(snapshot: ICellSnapshot | null): void {
     this.setActiveCell(snapshot);
+    this._cancelAutoValidate();
+    if (this._autoValidate && this._visible && this.isCodeCell) {
+      this._validateTimer = setTimeout(() => {
+        this._validateTimer = null;
+        void this.validate();
+      }, this._debounceMs);
+    }
   }
 
   /**
@@ -185,9 +281,12 @@ export class FeatureModel {
     if (!cell || cell.id !== cellId || cell.source === source) {
       return;
     }
-    const wasStale = this.extractionStale;
+    const wasStale = [this.extractionStale, this.validationStale];
     cell.source = source;
-    if (this.extractionStale !== wasStale) {
+    if (
+      this.extractionStale !== wasStale[0] ||
+      this.validationStale !== wasStale[1]
+    ) {
       this._changed.emit();
     }
   }
@@ -198,6 +297,113 @@ export class FeatureModel {
   refresh(): Promise<void> {
     this._cancelExtract();
     return this._extract();
+  }
+
+  /**
+   * Validate the panel's cell now. Resolves with the report, or null when
+   * there is nothing to validate or the request failed (the failure is in
+   * `validation`). A newer validation of the same cell wins over an older.
+   */
+  async validate(): Promise<IValidationReport | null> {
+    this._cancelAutoValidate();
+    const ref = this.cellReference();
+    if (!ref || !this.isCodeCell) {
+      return null;
+    }
+    const cellId = ref.cell_id;
+    const source = this.activeSource;
+    const startedAt = this._now();
+    const pending: ValidationState = {
+      status: 'validating',
+      cellId,
+      source,
+      startedAt
+    };
+    this._validations.set(cellId, pending);
+    this._changed.emit();
+
+    const handshake = await this.checkServer();
+    if (handshake.status !== 'ok') {
+      this._settleValidation(pending, {
+        status: 'error',
+        cellId,
+        source,
+        message: handshakeProblem(handshake),
+        httpStatus: 0
+      });
+      return null;
+    }
+    try {
+      const report = await this._client.validate(ref);
+      this._settleValidation(pending, {
+        status: 'done',
+        cellId,
+        source,
+        report,
+        elapsedMs: this._now() - startedAt
+      });
+      if (report.extraction) {
+        this._adoptExtraction(cellId, source, report.extraction);
+      }
+      return report;
+    } catch (error) {
+      this._settleValidation(pending, {
+        status: 'error',
+        cellId,
+        source,
+        message: errorMessage(error),
+        httpStatus: error instanceof APIError ? error.status : 0
+      });
+      return null;
+    }
+  }
+
+  /**
+   * Submit the panel's cell as a pull request. Resolves with the result;
+   * rejects with the server's error (an `APIError`), which is also kept in
+   * `submission` for the panel.
+   *
+   * @param force Submit although the checks fail.
+   */
+  async submit(force = false): Promise<ISubmitResult> {
+    const ref = this.cellReference();
+    if (!ref || !this.isCodeCell) {
+      throw new APIError('Select a code cell to submit.', 400);
+    }
+    const cellId = ref.cell_id;
+    const source = this.activeSource;
+    const pending: SubmitState = { status: 'submitting', cellId, source };
+    this._submits.set(cellId, pending);
+    this._changed.emit();
+    try {
+      const result = await this._client.submit(
+        force ? { ...ref, force: true } : ref
+      );
+      this._settleSubmit(pending, { status: 'done', cellId, source, result });
+      if (
+        result.report &&
+        this._validations.get(cellId)?.status !== 'validating'
+      ) {
+        this._validations.set(cellId, {
+          status: 'done',
+          cellId,
+          source,
+          report: result.report,
+          elapsedMs: 0
+        });
+        this._changed.emit();
+      }
+      return result;
+    } catch (error) {
+      this._settleSubmit(pending, {
+        status: 'error',
+        cellId,
+        source,
+        message: errorMessage(error),
+        httpStatus: error instanceof APIError ? error.status : 0
+      });
+      throw error;
+    }
   }
 
   /**
@@ -222,6 +428,7 @@ export class FeatureModel {
     }
     this._disposed = true;
     this._cancelExtract();
+    this._cancelAutoValidate();
     Signal.clearData(this);
   }
 
@@ -315,8 +522,62 @@ export class FeatureModel {
     this._changed.emit();
   }
 
+  private _cancelAutoValidate(): void {
+    if (this._validateTimer !== null) {
+      clearTimeout(this._validateTimer);
+      this._validateTimer = null;
+    }
+  }
+
+  /** Replace `pending` by `next`, unless a newer request replaced it. */
+  private _settleValidation(
+    pending: ValidationState,
+    next: ValidationState
+  ): void {
+    const cellId = (pending as { cellId: string }).cellId;
+    if (this._disposed || this._validations.get(cellId) !== pending) {
+      return;
+    }
+    this._validations.set(cellId, next);
+    this._changed.emit();
+  }
+
+  private _settleSubmit(pending: SubmitState, next: SubmitState): void {
+    const cellId = (pending as { cellId: string }).cellId;
+    if (this._disposed || this._submits.get(cellId) !== pending) {
+      return;
+    }
+    this._submits.set(cellId, next);
+    this._changed.emit();
+  }
+
+  /**
+   * A validation report carries the extraction: show it when it is about
+   * the cell on screen and nothing newer is coming.
+   */
+  private _adoptExtraction(
+    cellId: string,
+    source: string,
+    extraction: IExtraction
+  ): void {
+    if (
+      this._disposed ||
+      this._active?.cellId !== cellId ||
+      this._extraction.status === 'loading' ||
+      this._timer !== null
+    ) {
+      return;
+    }
+    this._setExtraction({ status: 'ready', cellId, source, extraction });
+  }
+
   private _client: IClient;
   private _debounceMs: number;
+  private _now: () => number;
+  private _validations = new Map<string, ValidationState>();
+  private _submits = new Map<string, SubmitState>();
+  private _autoValidate = false;
+  private _validateTimer: ReturnType<typeof setTimeout> | null = null;
   private _changed = new Signal<this, void>(this);
   private _handshake: Handshake = { status: 'pending' };
   private _handshakePromise: Promise<Handshake> | null = null;
@@ -327,6 +588,22 @@ export class FeatureModel {
   /** Bumped per extraction so a slow answer never overwrites a newer one. */
   private _seq = 0;
   private _disposed = false;
+}
+
+const IDLE = { status: 'idle' } as const;
+
+/**
+ * Why the server cannot be used, for a validation error.
+ */
+function handshakeProblem(handshake: Handshake): string {
+  switch (handshake.status) {
+    case 'missing':
+      return `The jupyter-ext server extension is not available: ${handshake.message}`;
+    case 'mismatch':
+      return `The jupyter-ext server extension speaks API version ${handshake.info.api_version}, this page version ${handshake.expected}.`;
+    default:
+      return 'The jupyter-ext server extension did not answer.';
+  }
 }
 
 /**

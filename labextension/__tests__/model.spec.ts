@@ -1,12 +1,14 @@
 import { API_VERSION } from '../api';
 import { FeatureModel } from '../model';
 import { APIError } from '../request';
+import { IValidationReport } from '../api';
 import {
   Deferred,
   extraction,
   fakeClient,
   flush,
   INFO,
+  report,
   snapshot
 } from './fakes';
 
@@ -298,6 +300,267 @@ describe('FeatureModel', () => {
         'input = "b"'
       );
       expect(model.extractionStale).toBe(false);
+    });
+  });
+
+  describe('validation', () => {
+    it('goes idle -> validating -> done, with the report', async () => {
+      // Given a server that validates slowly
+      const answer = new Deferred<IValidationReport>();
+      const client = fakeClient({ validate: jest.fn(() => answer.promise) });
+      let clock = 1000;
+      const model = new FeatureModel({ client, now: () => clock });
+      model.setActiveCell(snapshot('c2'));
+      expect(model.validation.status).toBe('idle');
+      // When the user validates
+      const done = model.validate();
+      await flush();
+      // Then the panel shows progress
+      expect(model.validation).toMatchObject({
+        status: 'validating',
+        cellId: 'c2'
+      });
+      // When the report arrives 170 ms later
+      clock += 170;
+      answer.resolve(report());
+      await done;
+      // Then
+      expect(model.validation).toMatchObject({
+        status: 'done',
+        cellId: 'c2',
+        elapsedMs: 170,
+        report: { passed: true }
+      });
+      expect(client.validate.mock.calls[0][0]).toMatchObject({
+        cell_id: 'c2',
+        path: 'work/nb.ipynb'
+      });
+    });
+
+    it("keeps the server's message on error, and retry clears it", async () => {
+      const client = fakeClient({
+        validate: jest
+          .fn(() => Promise.resolve(report()))
+          .mockImplementationOnce(() =>
+            Promise.reject(
+              new APIError('No ballet.yml found above work/nb.ipynb', 404)
+            )
+          )
+      });
+      const model = new FeatureModel({ client });
+      model.setActiveCell(snapshot('c2'));
+      await model.validate();
+      expect(model.validation).toMatchObject({
+        status: 'error',
+        message: 'No ballet.yml found above work/nb.ipynb',
+        httpStatus: 404
+      });
+      await model.validate();
+      expect(model.validation.status).toBe('done');
+    });
+
+    it('shows a failing report as a report, not an error', async () => {
+      const failing = report({
+        passed: false,
+        acceptance: null,
+        checks: [
+          {
+            name: 'NoMissingValuesCheck',
+            passed: false,
+            message: '12% of the values are NaN',
+            advice: 'Fill missing values, e.g. with SimpleImputer',
+            duration_ms: 2
+          }
+        ]
+      });
+      const client = fakeClient({
+        validate: jest.fn(() => Promise.resolve(failing))
+      });
+      const model = new FeatureModel({ client });
+      model.setActiveCell(snapshot('c2'));
+      await model.validate();
+      expect(model.validation).toMatchObject({
+        status: 'done',
+        report: { passed: false }
+      });
+    });
+
+    it('marks the report stale when the cell is edited since', async () => {
+      const client = fakeClient({
+        validate: jest.fn(() => Promise.resolve(report()))
+      });
+      const model = new FeatureModel({ client });
+      model.setActiveCell(snapshot('c2'));
+      await model.validate();
+      expect(model.validationStale).toBe(false);
+      model.activeSourceChanged('c2', 'input = "Gr Liv Area"');
+      expect(model.validationStale).toBe(true);
+    });
+
+    it('keeps each cell its own report', async () => {
+      const client = fakeClient({
+        validate: jest.fn(ref =>
+          Promise.resolve(
+            report({
+              feature: {
+                name: `feature of ${ref.cell_id}`,
+                input: [],
+                output: []
+              }
+            })
+          )
+        )
+      });
+      const model = new FeatureModel({ client });
+      model.setActiveCell(snapshot('c2'));
+      await model.validate();
+      model.setActiveCell(snapshot('c1'));
+      expect(model.validation.status).toBe('idle');
+      model.setActiveCell(snapshot('c2'));
+      expect(model.validation).toMatchObject({
+        status: 'done',
+        report: { feature: { name: 'feature of c2' } }
+      });
+    });
+
+    it('lets a newer validation of the cell win over an older one', async () => {
+      const first = new Deferred<IValidationReport>();
+      const client = fakeClient({
+        validate: jest
+          .fn()
+          .mockImplementationOnce(() => first.promise)
+          .mockImplementationOnce(() =>
+            Promise.resolve(report({ passed: false }))
+          )
+      });
+      const model = new FeatureModel({ client });
+      model.setActiveCell(snapshot('c2'));
+      const older = model.validate();
+      await model.validate();
+      first.resolve(report({ passed: true }));
+      await older;
+      expect(model.validation).toMatchObject({
+        status: 'done',
+        report: { passed: false }
+      });
+    });
+
+    it('does not validate a markdown cell', async () => {
+      const client = fakeClient();
+      const model = new FeatureModel({ client });
+      model.setActiveCell(snapshot('m1'));
+      expect(await model.validate()).toBeNull();
+      expect(client.validate).not.toHaveBeenCalled();
+    });
+
+    it('says so when the server extension is missing', async () => {
+      const client = fakeClient({
+        info: jest.fn(() =>
+          Promise.reject(new APIError('404 Not Found', 404, false))
+        )
+      });
+      const model = new FeatureModel({ client });
+      model.setActiveCell(snapshot('c2'));
+      await model.validate();
+      expect(client.validate).not.toHaveBeenCalled();
+      expect(model.validation).toMatchObject({ status: 'error' });
+      expect((model.validation as any).message).toContain('not available');
+    });
+  });
+
+  describe('auto-validate', () => {
+    it('validates a run cell once, after the debounce, when on', async () => {
+      const client = fakeClient({
+        validate: jest.fn(() => Promise.resolve(report()))
+      });
+      const model = new FeatureModel({ client, debounceMs: 300 });
+      model.autoValidate = true;
+      // "Run all": three cells run in a burst
+      model.cellExecuted(snapshot('c1'));
+      model.cellExecuted(snapshot('c2'));
+      await jest.advanceTimersByTimeAsync(299);
+      expect(client.validate).not.toHaveBeenCalled();
+      await jest.advanceTimersByTimeAsync(1);
+      expect(client.validate).toHaveBeenCalledTimes(1);
+      expect(client.validate.mock.calls[0][0].cell_id).toBe('c2');
+    });
+
+    it('does nothing when off (the default)', async () => {
+      const client = fakeClient();
+      const model = new FeatureModel({ client });
+      model.cellExecuted(snapshot('c2'));
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(client.validate).not.toHaveBeenCalled();
+    });
+
+    it('skips markdown cells', async () => {
+      const client = fakeClient();
+      const model = new FeatureModel({ client });
+      model.autoValidate = true;
+      model.cellExecuted(snapshot('m1'));
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(client.validate).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('submission', () => {
+    const RESULT = {
+      pr_url: 'http://127.0.0.1:9999/demo/ames-house-prices/pull/3',
+      pr_number: 3,
+      repo: 'demo/ames-house-prices',
+      branch: 'submit-feature/lot_area_log',
+      file_path: 'src/ames/features/contrib/user_alice/feature_lot_area_log.py',
+      updated: false,
+      report: null
+    };
+
+    it('goes submitting -> done, and sends force only when asked', async () => {
+      const client = fakeClient({
+        submit: jest.fn(() => Promise.resolve(RESULT))
+      });
+      const model = new FeatureModel({ client });
+      model.setActiveCell(snapshot('c2'));
+      const pending = model.submit();
+      expect(model.submission).toMatchObject({ status: 'submitting' });
+      await pending;
+      expect(model.submission).toMatchObject({
+        status: 'done',
+        result: { pr_number: 3 }
+      });
+      expect(client.submit.mock.calls[0][0].force).toBeUndefined();
+      await model.submit(true);
+      expect(client.submit.mock.calls[1][0].force).toBe(true);
+    });
+
+    it("rejects with the server's message and keeps it for the panel", async () => {
+      const client = fakeClient({
+        submit: jest.fn(() =>
+          Promise.reject(new APIError('GitHub: Bad credentials', 502))
+        )
+      });
+      const model = new FeatureModel({ client });
+      model.setActiveCell(snapshot('c2'));
+      await expect(model.submit()).rejects.toThrow('GitHub: Bad credentials');
+      expect(model.submission).toMatchObject({
+        status: 'error',
+        httpStatus: 502,
+        message: 'GitHub: Bad credentials'
+      });
+    });
+
+    it('shows the report that came with the submission', async () => {
+      const client = fakeClient({
+        submit: jest.fn(() =>
+          Promise.resolve({ ...RESULT, report: report({ passed: true }) })
+        )
+      });
+      const model = new FeatureModel({ client });
+      model.setActiveCell(snapshot('c2'));
+      await model.submit();
+      expect(model.validation).toMatchObject({
+        status: 'done',
+        report: { passed: true }
+      });
     });
   });
 });

@@ -14,7 +14,9 @@ async function until(predicate: () => boolean, what: string): Promise<void> {
     }
     await new Promise(resolve => setTimeout(resolve, 10));
   }
-  throw new Error(`timed out waiting for ${what}`);
+  throw new Error(
+    `timed out waiting for ${what}: ${document.body.innerHTML.slice(0, 1500)}`
+  );
 }
 
 function mount(model: FeatureModel): FeaturePanel {

@@ -1,0 +1,306 @@
+/**
+ * The validation report of a feature: verdict, checks with advice,
+ * acceptance (statistic vs threshold), redundant features, timings and the
+ * data fingerprint. Pure rendering of an `IValidationReport`.
+ */
+import { TranslationBundle } from '@jupyterlab/translation';
+import { checkIcon, closeIcon } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { IAcceptance, ICheckResult, IValidationReport } from './api';
+import { formatNumber, StatChart } from './chart';
+
+interface IReportProps {
+  report: IValidationReport;
+  trans: TranslationBundle;
+}
+
+/**
+ * One sentence saying where the feature stands.
+ */
+export function verdictText(
+  report: IValidationReport,
+  trans: TranslationBundle
+): string {
+  if (report.error) {
+    return trans.__('No verdict: the validation could not finish.');
+  }
+  const failed = report.checks.filter(c => !c.passed && !c.skipped).length;
+  if (failed > 0) {
+    return trans._n(
+      '%1 of %2 checks failed.',
+      '%1 of %2 checks failed.',
+      failed,
+      report.checks.length
+    );
+  }
+  if (report.acceptance && !report.acceptance.accepted) {
+    return trans.__(
+      'All checks passed, but the feature is not accepted: it adds too little information.'
+    );
+  }
+  if (report.passed) {
+    return trans.__('All checks passed and the feature is accepted.');
+  }
+  return trans.__('The feature did not pass.');
+}
+
+export function ReportView(props: IReportProps): JSX.Element {
+  const { report, trans } = props;
+  return (
+    <div className="jp-JupyterExt-report">
+      <p
+        className={
+          report.passed
+            ? 'jp-JupyterExt-verdict jp-mod-passed'
+            : 'jp-JupyterExt-verdict jp-mod-failed'
+        }
+        role="status"
+      >
+        {report.passed ? (
+          <checkIcon.react tag="span" className="jp-JupyterExt-verdictIcon" />
+        ) : (
+          <closeIcon.react tag="span" className="jp-JupyterExt-verdictIcon" />
+        )}
+        <span>{verdictText(report, trans)}</span>
+      </p>
+      {report.feature ? (
+        <p className="jp-JupyterExt-featureSummary">
+          <strong>{report.feature.name}</strong>
+          {': '}
+          {report.feature.input.join(', ')}
+          {' → '}
+          {report.feature.output.join(', ')}
+          {report.feature.description ? (
+            <span className="jp-JupyterExt-detail">
+              {' — '}
+              {report.feature.description}
+            </span>
+          ) : null}
+        </p>
+      ) : null}
+      {report.error ? (
+        <div className="jp-JupyterExt-error" role="alert">
+          <p>
+            {trans.__('The validation worker stopped (%1):', report.error.kind)}
+          </p>
+          <p className="jp-JupyterExt-message">{report.error.message}</p>
+        </div>
+      ) : null}
+      <ChecksView checks={report.checks} trans={trans} />
+      {report.acceptance ? (
+        <AcceptanceView acceptance={report.acceptance} trans={trans} />
+      ) : report.checks.some(c => !c.passed) ? (
+        <p className="jp-JupyterExt-hint">
+          {trans.__(
+            'Acceptance is evaluated once all checks pass (it needs a working feature).'
+          )}
+        </p>
+      ) : null}
+      <FootnoteView report={report} trans={trans} />
+    </div>
+  );
+}
+
+function ChecksView(props: {
+  checks: ICheckResult[];
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { checks, trans } = props;
+  if (checks.length === 0) {
+    return null;
+  }
+  // Failures first: they are what the user has to act on; then the checks
+  // that could not run because of them.
+  const failed = checks.filter(c => !c.passed && !c.skipped);
+  const skipped = checks.filter(c => !c.passed && c.skipped);
+  const ordered = [...failed, ...skipped, ...checks.filter(c => c.passed)];
+  const passed = checks.length - failed.length - skipped.length;
+  return (
+    <section aria-label={trans.__('Checks')}>
+      <h3 className="jp-JupyterExt-sectionTitle">
+        {skipped.length
+          ? trans.__(
+              'Checks (%1 of %2 passed, %3 skipped)',
+              passed,
+              checks.length,
+              skipped.length
+            )
+          : trans.__('Checks (%1 of %2 passed)', passed, checks.length)}
+      </h3>
+      <ul className="jp-JupyterExt-checks">
+        {ordered.map(check => (
+          <CheckItem key={check.name} check={check} trans={trans} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function CheckItem(props: {
+  check: ICheckResult;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { check, trans } = props;
+  const state = check.passed ? 'passed' : check.skipped ? 'skipped' : 'failed';
+  const icon = { passed: '✓', failed: '✗', skipped: '–' }[state];
+  const label = {
+    passed: trans.__('passed'),
+    failed: trans.__('failed'),
+    skipped: trans.__('skipped')
+  }[state];
+  return (
+    <li
+      className={`jp-JupyterExt-check jp-mod-${state}`}
+      data-check={check.name}
+    >
+      <span className="jp-JupyterExt-checkIcon" role="img" aria-label={label}>
+        {icon}
+      </span>
+      <div className="jp-JupyterExt-checkBody">
+        <span className="jp-JupyterExt-checkName">{check.name}</span>
+        {state === 'skipped' ? (
+          <span className="jp-JupyterExt-detail">
+            {check.message ?? trans.__('Not run: an earlier check failed.')}
+          </span>
+        ) : null}
+        {state === 'failed' && check.message ? (
+          <span className="jp-JupyterExt-checkMessage">
+            {check.message}
+            {check.line
+              ? ' ' + trans.__('(line %1 of the module)', check.line)
+              : ''}
+          </span>
+        ) : null}
+        {state === 'failed' && check.advice ? (
+          <span className="jp-JupyterExt-advice">
+            <strong>{trans.__('How to fix:')}</strong> {check.advice}
+          </span>
+        ) : null}
+      </div>
+    </li>
+  );
+}
+
+function AcceptanceView(props: {
+  acceptance: IAcceptance;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { acceptance: a, trans } = props;
+  return (
+    <section
+      className="jp-JupyterExt-acceptance"
+      aria-label={trans.__('Acceptance')}
+    >
+      <h3 className="jp-JupyterExt-sectionTitle">
+        {a.accepted
+          ? trans.__('Accepted by %1', a.accepter)
+          : trans.__('Not accepted by %1', a.accepter)}
+      </h3>
+      {a.statistic !== null && a.threshold !== null ? (
+        <>
+          <StatChart
+            statistic={a.statistic}
+            threshold={a.threshold}
+            accepted={a.accepted}
+            trans={trans}
+          />
+          <p className="jp-JupyterExt-detail">
+            {trans.__(
+              'statistic %1, threshold %2',
+              formatNumber(a.statistic),
+              formatNumber(a.threshold)
+            )}
+          </p>
+        </>
+      ) : null}
+      {a.reason ? <p className="jp-JupyterExt-reason">{a.reason}</p> : null}
+      {a.redundant.length > 0 ? (
+        <p className="jp-JupyterExt-redundant">
+          {trans._n(
+            'It would make this existing feature redundant:',
+            'It would make these existing features redundant:',
+            a.redundant.length
+          )}{' '}
+          {a.redundant.map((name, i) => {
+            const author = a.redundant_features?.find(
+              f => f.name === name
+            )?.author;
+            return (
+              <React.Fragment key={name}>
+                {i > 0 ? ', ' : ''}
+                <code>{name}</code>
+                {author ? ' ' + trans.__('(by %1)', author) : ''}
+              </React.Fragment>
+            );
+          })}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+function FootnoteView(props: IReportProps): JSX.Element {
+  const { report, trans } = props;
+  const t = report.timings_ms ?? {};
+  // The stages the server timed (extract, worker, checks, ...), in its order.
+  const parts = Object.entries(t)
+    .filter(([key, ms]) => key !== 'total' && typeof ms === 'number')
+    .map(([key, ms]) => `${key} ${Math.round(ms)} ms`);
+  return (
+    <dl className="jp-JupyterExt-footnote">
+      {typeof t.total === 'number' ? (
+        <>
+          <dt>{trans.__('Time')}</dt>
+          <dd>
+            {trans.__('%1 ms', Math.round(t.total))}
+            {parts.length ? ` (${parts.join(', ')})` : ''}
+          </dd>
+        </>
+      ) : null}
+      {report.data ? (
+        <>
+          <dt>{trans.__('Data')}</dt>
+          <dd>
+            {trans.__(
+              '%1 rows of the %2 split',
+              report.data.rows,
+              report.data.split
+            )}
+          </dd>
+          {report.existing_features ? (
+            <>
+              <dt>{trans.__('Compared with')}</dt>
+              <dd>
+                {trans._n(
+                  '%1 existing feature',
+                  '%1 existing features',
+                  report.existing_features.count
+                )}
+                {report.existing_features.failed.length
+                  ? ' ' +
+                    trans.__(
+                      '(%1 could not be computed)',
+                      report.existing_features.failed.length
+                    )
+                  : ''}
+              </dd>
+            </>
+          ) : null}
+          <dt>{trans.__('Fingerprint')}</dt>
+          <dd>
+            <code title={report.data.fingerprint}>
+              {shortHash(report.data.fingerprint)}
+            </code>
+          </dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
+/** "sha256:abcdef0123456789..." -> "sha256:abcdef012345". */
+function shortHash(hash: string): string {
+  const [algo, digest] = hash.includes(':') ? hash.split(':', 2) : ['', hash];
+  return (algo ? algo + ':' : '') + digest.slice(0, 12);
+}
