@@ -16,7 +16,7 @@ import pytest
 from jupyter_ext.core.project import load_data, load_project
 from jupyter_ext.demo import columns, data
 from jupyter_ext.demo.notebook import FEATURE_CELL_ID, HELPER_FEATURE_CELL_ID
-from jupyter_ext.demo.project import MARKER, DemoDirError, prepare_demo
+from jupyter_ext.demo.project import MARKER, SEED_ORDER, DemoDirError, prepare_demo
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_AMES = REPO.parent / "shared" / "data" / "ames" / "AmesHousing.txt"
@@ -225,6 +225,31 @@ def test_git_history_credits_each_seed_author(demo):
     assert status == ""
 
 
+def test_each_seed_feature_passes_ci_at_the_commit_that_added_it(demo, tmp_path):
+    # The demo's history must be one its own CI would have produced: replay the
+    # workflow's PR command (validate --diff) on every seed feature's commit.
+    clone = tmp_path / "replay"
+    subprocess.run(["git", "clone", "-q", str(demo.layout.project_dir), str(clone)], check=True)
+    commits = subprocess.run(
+        ["git", "rev-list", "--reverse", "HEAD"], cwd=clone, capture_output=True, text=True
+    ).stdout.split()
+    assert len(commits) == 1 + len(SEED_ORDER)
+    verdicts = {}
+    for sha in commits[1:]:
+        subprocess.run(["git", "checkout", "-q", sha], cwd=clone, check=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "jupyter_ext", "validate", "--diff", "HEAD~1", "--json"],
+            cwd=clone,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        report = json.loads(result.stdout)["features"][0]["report"]
+        verdicts[report["feature"]["name"]] = (result.returncode, report["acceptance"]["statistic"])
+    assert {name: v for name, v in verdicts.items() if v[0] != 0} == {}
+    assert len(verdicts) == len(SEED_ORDER)
+
+
 def test_the_project_passes_init_check(demo):
     from jupyter_ext.scaffold.checks import check_project
 
@@ -239,13 +264,13 @@ def test_running_twice_reuses_the_project_and_keeps_user_changes(tmp_path):
     root = tmp_path / "demo-project"
     first = prepare_demo(root)
     notebook = first.layout.notebook
-    notebook.write_text(notebook.read_text().replace("Outdoor living area", "My own feature"))
+    notebook.write_text(notebook.read_text().replace("Which part of Ames", "My own description"))
     (first.layout.project_dir / "data" / "test" / "targets.csv").unlink()
 
     second = prepare_demo(root)
 
     assert (first.created, second.created) == (True, False)
-    assert "My own feature" in notebook.read_text()  # the user's edit survives
+    assert "My own description" in notebook.read_text()  # the user's edit survives
     assert second.written == ["data/test/entities.csv", "data/test/targets.csv",
                               "data/train/entities.csv", "data/train/targets.csv"]  # fmt: skip
     head = subprocess.run(
@@ -255,7 +280,7 @@ def test_running_twice_reuses_the_project_and_keeps_user_changes(tmp_path):
         text=True,
         check=True,
     ).stdout.strip()
-    assert head == "9"  # history was not rewritten
+    assert head == str(1 + len(SEED_ORDER))  # history was not rewritten
 
 
 def test_reset_starts_over(tmp_path):

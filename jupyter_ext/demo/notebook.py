@@ -12,7 +12,7 @@ from pathlib import Path
 
 NOTEBOOK_NAME = "Starter.ipynb"
 # The cells the panel is pointed at (tests and docs refer to them by id).
-FEATURE_CELL_ID = "feature-outdoor-area"
+FEATURE_CELL_ID = "feature-neighborhood"
 HELPER_FEATURE_CELL_ID = "feature-kitchen-quality"
 
 INTRO = """\
@@ -42,21 +42,25 @@ PLOTS_INTRO = """\
 ## A look at the data
 
 Sale prices are skewed: most houses sell for 100-250k dollars, a few for far
-more. Living area and overall quality are strong signals; the features already
-accepted use them. Which columns does nobody use yet? The panel lists them."""
+more. Size and overall quality are strong signals, and the features already
+accepted use them (see `src/ames/features/contrib/`). Location is not used yet,
+and prices differ a lot between neighborhoods."""
 
 PLOT_PRICE = """\
 import matplotlib.pyplot as plt
 
-price = y_df["SalePrice"]
-fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
-axes[0].hist(price / 1000, bins=50, color="#4c78a8")
-axes[0].set(title="Sale price", xlabel="thousand dollars", ylabel="houses")
-axes[1].scatter(X_df["Gr Liv Area"], price / 1000, s=6, alpha=0.4, color="#4c78a8")
-axes[1].set(title="Price by living area", xlabel="square feet", ylabel="thousand dollars")
-by_quality = [price[X_df["Overall Qual"] == q] / 1000 for q in range(1, 11)]
-axes[2].boxplot(by_quality)  # boxes at x = 1..10, the ratings
-axes[2].set(title="Price by overall quality", xlabel="rating", ylabel="thousand dollars")
+price = y_df["SalePrice"] / 1000
+fig, axes = plt.subplots(2, 2, figsize=(14, 8))
+axes[0, 0].hist(price, bins=50, color="#4c78a8")
+axes[0, 0].set(title="Sale price", xlabel="thousand dollars", ylabel="houses")
+axes[0, 1].scatter(X_df["Gr Liv Area"], price, s=6, alpha=0.4, color="#4c78a8")
+axes[0, 1].set(title="Price by living area", xlabel="square feet", ylabel="thousand dollars")
+axes[1, 0].boxplot([price[X_df["Overall Qual"] == q] for q in range(1, 11)])  # x = 1..10
+axes[1, 0].set(title="Price by overall quality", xlabel="rating", ylabel="thousand dollars")
+by_area = price.groupby(X_df["Neighborhood"]).median().sort_values()
+axes[1, 1].barh(by_area.index, by_area.values, color="#4c78a8")
+axes[1, 1].set(title="Median price by neighborhood", xlabel="thousand dollars")
+axes[1, 1].tick_params(axis="y", labelsize=7)
 fig.tight_layout()"""
 
 MISSING = """\
@@ -81,23 +85,21 @@ what it uses, and shows you that module. Select the cell below and press
 **Validate** in the panel (or enable auto-validate), then **Submit feature**."""
 
 FEATURE = """\
-from jupyter_ext import Feature
+from sklearn.preprocessing import OneHotEncoder
 
-input = ["Wood Deck SF", "Open Porch SF", "Enclosed Porch", "3Ssn Porch", "Screen Porch"]
-
-
-def outdoor_area(df):
-    return df.fillna(0).sum(axis=1)
-
-
-transformer = outdoor_area
-name = "Outdoor living area"
-description = "Wood deck plus all porch areas, in square feet."
-feature = Feature(input=input, transformer=transformer, name=name, description=description)"""
+input = ["Neighborhood"]
+# One 0/1 column per neighborhood; those with fewer than 30 sales share one column.
+transformer = OneHotEncoder(handle_unknown="ignore", min_frequency=30, sparse_output=False)
+name = "Neighborhood"
+description = "Which part of Ames the house is in, one-hot encoded (rare neighborhoods pooled)."
+"""
 
 PREVIEW = """\
-# Preview the values your feature computes (optional; validation does this on its own).
-outdoor_area(X_df[input]).describe()"""
+# Preview what your feature computes (optional: validation does this on its own).
+from sklearn.base import clone
+
+values = clone(transformer).fit_transform(X_df[input])
+print(f"{values.shape[1]} columns, e.g. the first house: {values[0].astype(int)}")"""
 
 HELPER_INTRO = """\
 ## A feature that uses a helper
@@ -105,7 +107,9 @@ HELPER_INTRO = """\
 Quality ratings in this data are words: `Po`or, `Fa`ir, `TA` (typical), `Gd`
 (good), `Ex`cellent. The helper below turns them into numbers; the feature cell
 after it only names the helper. Validate that cell and look at the extracted
-module in the panel: the helper and its constant came along."""
+module in the panel: the helper and its constant came along. Whether it is
+accepted depends on what the accepted features already tell about the price;
+the panel shows the information it adds against the bar it must clear."""
 
 HELPER = """\
 QUALITY_SCORES = {"Po": 1, "Fa": 2, "TA": 3, "Gd": 4, "Ex": 5}
@@ -127,8 +131,8 @@ NEXT = """\
 
 * Change a feature and submit again: the same pull request is updated.
 * Browse `src/ames/features/contrib/` for the features others wrote.
-* Ideas: neighbourhood price level, garage age, basement finish quality,
-  total rooms per bedroom, season of the sale."""
+* Ideas: garage size, basement finish quality, zoning, condition of the
+  sale, rooms per bedroom, season of the sale."""
 
 
 def build_notebook():
@@ -143,7 +147,7 @@ def build_notebook():
         new_code_cell(PLOT_PRICE, id="plot-price"),
         new_code_cell(MISSING, id="missing-values"),
         new_markdown_cell(CONTRACT, id="feature-contract"),
-        new_code_cell(FEATURE, id=FEATURE_CELL_ID),
+        new_code_cell(FEATURE.rstrip("\n"), id=FEATURE_CELL_ID),
         new_code_cell(PREVIEW, id="preview-feature"),
         new_markdown_cell(HELPER_INTRO, id="helper-intro"),
         new_code_cell(HELPER, id="quality-helper"),

@@ -37,6 +37,16 @@ TEMPLATE_DIR = Path(__file__).with_name("template")
 # Template files stored under another name, so they don't act on this repository.
 _RENAMED = {"gitignore": ".gitignore"}
 
+# The seed features in the order they were "merged": each one is accepted by the
+# project's GFSSF accepter given the ones before it (tests/test_demo.py replays this).
+SEED_ORDER = (
+    "user_alice/feature_overall_quality.py",
+    "user_alice/feature_total_square_footage.py",
+    "user_alice/feature_house_age_at_sale.py",
+    "user_bob/feature_log_lot_area.py",
+    "user_carol/feature_bathrooms_total.py",
+    "user_bob/feature_overall_condition.py",
+)
 # The seed features' authors: each user's features are committed in their name.
 SEED_AUTHORS = {
     "alice": "Alice Moreau",
@@ -201,7 +211,7 @@ def init_git_history(project_dir: Path) -> None:
     _git(project_dir, "init", "-q")
     _git(project_dir, "symbolic-ref", "HEAD", f"refs/heads/{DEFAULT_BRANCH}")
     contrib = project_dir / project_settings().contrib_module_path
-    seeds = sorted(contrib.glob("user_*/feature_*.py"))
+    seeds = [contrib / rel for rel in SEED_ORDER]
     _git(
         project_dir, "add", "--all", "--", ".", *[f":!{p.relative_to(project_dir)}" for p in seeds]
     )
