@@ -185,10 +185,13 @@ def test_pull_list_paginates_with_link_headers(forge):
 def test_pull_request_page_shows_the_diff(forge):
     gh = github(forge, ALICE)
     upstream, _ = _branch_with_file(gh, content="x = 'hello'\n")
-    upstream.create_pull(base="main", head="alice:topic", title="Add feature: x", body="why")
+    body = "<!-- marker -->\n## Why\n\n- :white_check_mark: checks\n\n<script>alert(1)</script>"
+    upstream.create_pull(base="main", head="alice:topic", title="Add feature: x", body=body)
     page = requests.get(f"{forge.web_url}/demo/tiny/pull/1")
     assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
     assert "Add feature: x" in page.text and "user_alice/feature_x.py" in page.text
+    assert "<h2>Why</h2>" in page.text and "\u2713 checks" in page.text  # Markdown rendered
+    assert "<script>" not in page.text and "marker" not in page.text  # escaped, hidden
     assert "+x = &#x27;hello&#x27;" in page.text
     diff = requests.get(f"{forge.web_url}/demo/tiny/pull/1.diff").text
     assert "+x = 'hello'" in diff

@@ -6,6 +6,7 @@ what into what, the body, and the diff coloured line by line.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from .base import ForgeHandler, locked, not_found
@@ -20,8 +21,10 @@ main { max-width: 60em; margin: 1.5em auto; padding: 0 1em; }
          font-weight: 600; }
 .open { background: #1f883d; } .closed { background: #cf222e; } .merged { background: #8250df; }
 .meta { color: #59636e; } code { background: #eff1f3; padding: .1em .3em; border-radius: 4px; }
-.body { border: 1px solid #d1d9e0; border-radius: 6px; padding: 1em; white-space: pre-wrap;
-        font-family: ui-monospace, monospace; font-size: 12.5px; }
+.body { border: 1px solid #d1d9e0; border-radius: 6px; padding: 0 1.2em; }
+.body table { margin: .5em 0; } .body td, .body th { border: 1px solid #d1d9e0; padding: .2em .6em; }
+.body h2 { font-size: 1.3em; } .body h3 { font-size: 1.1em; }
+.raw { white-space: pre-wrap; font: 12.5px ui-monospace, monospace; }
 .diff { border: 1px solid #d1d9e0; border-radius: 6px; overflow-x: auto; margin-top: 1em;
         font: 12px/1.45 ui-monospace, monospace; }
 .diff div { padding: 0 .8em; white-space: pre; }
@@ -37,6 +40,29 @@ def page(title: str, content: str) -> str:
         f"<style>{STYLE}</style></head><body><header><a href='/'>Local forge</a></header>"
         f"<main>{content}</main></body></html>"
     )
+
+
+# Text glyphs rather than emoji: they render with any font (headless browsers too).
+EMOJI = {":white_check_mark:": "\u2713", ":x:": "\u2717", ":warning:": "\u26a0"}
+
+
+def body_html(body: str) -> str:
+    """The PR body as GitHub shows it: Markdown (raw HTML escaped), a few emoji shortcodes.
+
+    mistune comes with jupyter_server (through nbconvert); without it, the text as is.
+    """
+    if not body.strip():
+        return "<i>No description.</i>"
+    try:
+        import mistune
+    except ImportError:
+        return f'<pre class="raw">{escape(body)}</pre>'
+    for code, char in EMOJI.items():
+        body = body.replace(code, char)
+    body = re.sub(r"<!--.*?-->", "", body, flags=re.S)  # hidden on GitHub too
+    body = body.replace("<sub>", "").replace("</sub>", "")  # escaped otherwise
+    render = mistune.create_markdown(escape=True, plugins=["table"])
+    return render(body)
 
 
 def diff_html(diff: str) -> str:
@@ -112,7 +138,7 @@ class PullPage(WebHandler):
 <b>{escape(pr.user)}</b> wants to merge into <code>{escape(repo.full_name)}:{escape(pr.base_ref)}</code>
 from <code>{escape(head_owner)}:{escape(pr.head_ref)}</code>
 <span class="meta">· head {pr.head_sha[:7]} · opened {escape(pr.created_at)}</span></p>
-<div class="body">{escape(pr.body) or "<i>No description.</i>"}</div>
+<div class="body">{body_html(pr.body)}</div>
 <h2>Files changed</h2>
 {diff_html(diff)}
 <p class="meta"><a href="/{escape(repo.full_name)}/pull/{pr.number}.diff">raw diff</a></p>"""
