@@ -366,7 +366,7 @@ def test_spec_forms(spec, cls, params):
     "spec, words",
     [
         (
-            "ballet.validation.feature_acceptance.validator.RandomAccepter",
+            "ballet.validation.feature_acceptance.validator.FancyAccepter",
             "unknown feature accepter",
         ),
         ({"name": "gfssf", "params": {"lambda_1": 1}}, "does not take lambda_1"),
@@ -375,6 +375,7 @@ def test_spec_forms(spec, cls, params):
         ({"name": "mi", "params": {"handle_nan_targets": "drop"}}, "'fail' or 'ignore'"),
         ({"name": "compound", "params": {"agg": "most"}}, "'all' or 'any'"),
         ({"name": "compound", "params": {"specs": "gfssf"}}, "list of accepter specs"),
+        ({"name": "compound", "params": {"specs": []}}, "non-empty list"),
         ({"name": "variance", "params": {"threshold": "high"}}, "bad parameters"),
         (42, "must be a name"),
     ],
@@ -383,6 +384,39 @@ def test_bad_specs_are_clear_400_errors(spec, words):
     with pytest.raises(SpecError, match=words) as info:
         make_accepter(spec)
     assert isinstance(info.value, BadRequest) and info.value.status == 400
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_random_accepter_is_repeatable(seed):
+    # Given Ballet's seeded random accepter
+    r, existing, y, h = project(21, "binary")
+    spec = {
+        "name": "ballet.validation.feature_acceptance.validator.RandomAccepter",
+        "params": {"p": 0.5, "seed": seed},
+    }
+    # When judged twice / Then the same verdict
+    first = make_accepter(spec).judge(h.reshape(-1, 1), existing, y)
+    assert make_accepter(spec).judge(h.reshape(-1, 1), existing, y).accepted is first.accepted
+
+
+def test_random_accepter_extremes():
+    r, existing, y, h = project(21, "binary")
+    assert make_accepter({"name": "random", "params": {"p": 1}}).judge(h, existing, y).accepted
+    assert not make_accepter({"name": "random", "params": {"p": 0}}).judge(h, existing, y).accepted
+
+
+def test_large_data_uses_a_row_sample_and_a_matching_noise_floor():
+    # Given more rows than the k-NN row cap (set low to keep the test fast)
+    r, existing, y, h = project(22, "binary", n=3000)
+    spec = {"name": "gfssf", "params": {"max_rows": 1000}}
+    # When
+    result = make_accepter(spec, "classification").judge(h.reshape(-1, 1), existing, y)
+    # Then the bar is the noise floor of the rows actually used, and the verdict still holds
+    assert result.details["rows_used"] == 1000
+    assert result.details["noise_floor"] == pytest.approx(noise_floor(1000))
+    assert result.accepted
+    copy = make_accepter(spec, "classification").judge(existing["f1"], existing, y)
+    assert not copy.accepted and copy.statistic <= 0
 
 
 def test_unknown_problem_type_is_rejected():

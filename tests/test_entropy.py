@@ -296,6 +296,23 @@ def test_mismatched_rows_and_too_few_rows_are_domain_errors():
         E.mutual_information(np.arange(3.0), np.arange(3.0))
 
 
+def test_large_data_is_estimated_on_a_fixed_row_sample():
+    # Given 3000 rows and a cap of 1000 rows for k-NN estimates
+    r = rng(19)
+    z = r.normal(size=(3000, 3))
+    x = z[:, 0] + r.normal(size=3000)
+    y = z[:, 1] + x + r.normal(size=3000)
+    # When / Then: the same sample on every call (deterministic), a different value than all
+    # rows, and the caps by dimensionality
+    capped = E.conditional_mutual_information(x, y, z, clip=False, max_rows=1000)
+    assert capped == E.conditional_mutual_information(x, y, z, clip=False, max_rows=1000)
+    assert capped != E.conditional_mutual_information(x, y, z, clip=False, max_rows=0)
+    assert E.knn_rows(30_000, 12) == E.MAX_KNN_ROWS
+    assert E.knn_rows(30_000, 13) == E.MAX_KNN_ROWS_HIGH_DIM
+    assert E.knn_rows(30_000, 12, max_rows=0) == 30_000
+    assert E.knn_rows(800, 30) == 800
+
+
 def test_prepared_variables_give_the_same_answer_as_arrays():
     # Given prepared variables (reused across many estimates by the accepters)
     r = rng(18)

@@ -18,6 +18,7 @@ accepter                      params (default)                   accepts when
 ============================  =================================  =============================
 AlwaysAccepter (always)       -                                  always
 NeverAccepter (never)         -                                  never
+RandomAccepter (random)       p=0.3, seed=None                   a seeded draw < p
 VarianceThresholdAccepter     threshold=0.05                     every column's variance >
 (variance)                                                       threshold
 MutualInformationAccepter     threshold=0.05,                    I(candidate; y) > threshold
@@ -26,6 +27,10 @@ CompoundAccepter (compound)   agg=all|any, specs=[...]           all / any sub-a
 GFSSFAccepter (gfssf)         lmbda_1=0, lmbda_2=0,              see `GFSSFAccepter`
                               handle_nan_targets=fail|ignore
 ============================  =================================  =============================
+
+Our extra params: ``max_rows`` (MutualInformation, GFSSF: rows used by k-NN estimates, see
+`entropy.knn_rows`; 0 = all) and ``report_redundant`` (GFSSF: compute `redundant`, default
+true).
 
 What we do differently from Ballet 0.19.5, on purpose (see docs ballet-reference.md):
 its estimator's bias let pure noise in (about 0.3 nats on a binary target); its GFSSF
@@ -311,21 +316,32 @@ class MutualInformationAccepter(Accepter):
 
     name = "MutualInformationAccepter"
 
-    def __init__(self, threshold: float = 0.05, handle_nan_targets: str = "fail", **kw):
+    def __init__(
+        self,
+        threshold: float = 0.05,
+        handle_nan_targets: str = "fail",
+        max_rows: int | None = None,
+        **kw,
+    ):
         super().__init__(**kw)
         self.threshold = float(threshold)
         self.handle_nan_targets = _nan_policy(handle_nan_targets)
+        self.max_rows = None if max_rows is None else int(max_rows)
 
     def params(self):
         return {"threshold": self.threshold, "handle_nan_targets": self.handle_nan_targets}
 
     def _judge(self, inputs):
-        n = inputs.candidate.shape[0]
+        n, q = inputs.candidate.shape
+        used = est.knn_rows(n, q + 1, self.max_rows)
         mi_raw = est.mutual_information(
-            est.prepare(inputs.candidate, name="candidate"), self._target(inputs.y), clip=False
+            est.prepare(inputs.candidate, name="candidate"),
+            self._target(inputs.y),
+            clip=False,
+            max_rows=self.max_rows,
         )
         mi = max(mi_raw, 0.0)
-        bar = max(self.threshold, noise_floor(n))
+        bar = max(self.threshold, noise_floor(used))
         accepted = mi > bar
         return AcceptanceResult(
             self.name,
@@ -333,8 +349,39 @@ class MutualInformationAccepter(Accepter):
             mi,
             bar,
             f"{'Carries' if accepted else 'Carries only'} {mi:.3f} nats of information about "
-            f"{self.target_name}; the bar is {bar:.3f}{_floor_note(bar, self.threshold, n)}.",
-            details={"raw_statistic": mi_raw, "configured_threshold": self.threshold},
+            f"{self.target_name}; the bar is {bar:.3f}{_floor_note(bar, self.threshold, used)}.",
+            details={
+                "raw_statistic": mi_raw,
+                "configured_threshold": self.threshold,
+                "rows_used": used,
+            },
+        )
+
+
+class RandomAccepter(Accepter):
+    """Accept with probability p (Ballet's baseline for experiments); seeded, so repeatable."""
+
+    name = "RandomAccepter"
+    uses_target = False
+
+    def __init__(self, p: float = 0.3, seed: int | None = None, **kw):
+        super().__init__(**kw)
+        self.p = float(p)
+        self.seed = seed
+
+    def params(self):
+        return {"p": self.p, "seed": self.seed}
+
+    def _judge(self, inputs):
+        draw = float(np.random.default_rng(self.seed).uniform())
+        accepted = draw < self.p
+        return AcceptanceResult(
+            self.name,
+            accepted,
+            draw,
+            self.p,
+            f"This project accepts features at random (p = {self.p:g}); "
+            f"this one was {'accepted' if accepted else 'rejected'}.",
         )
 
 
@@ -349,6 +396,8 @@ class CompoundAccepter(Accepter):
             raise SpecError(f"CompoundAccepter agg must be 'all' or 'any', got {agg!r}")
         if isinstance(specs, (str, dict)) or not hasattr(specs, "__iter__"):
             raise SpecError("CompoundAccepter specs must be a list of accepter specs")
+        if not specs:
+            raise SpecError("CompoundAccepter needs a non-empty list of accepter specs")
         self.agg = agg
         self.accepters = [make_accepter(s, **kw) for s in specs]
 
@@ -409,6 +458,7 @@ class GFSSFAccepter(Accepter):
         lmbda_2: float = 0.0,
         handle_nan_targets: str = "fail",
         report_redundant: bool = True,
+        max_rows: int | None = None,
         **kw,
     ):
         super().__init__(**kw)
@@ -416,12 +466,12 @@ class GFSSFAccepter(Accepter):
         self.lmbda_2 = float(lmbda_2)
         self.handle_nan_targets = _nan_policy(handle_nan_targets)
         self.report_redundant = bool(report_redundant)
+        self.max_rows = None if max_rows is None else int(max_rows)
 
     def params(self):
         return {"lmbda_1": self.lmbda_1, "lmbda_2": self.lmbda_2}
 
     def _judge(self, inputs):
-        n = inputs.candidate.shape[0]
         g = _GFSSF(inputs.existing, inputs.y, self, candidate=inputs.candidate)
         q_z = inputs.candidate.shape[1]
         stat0_raw = g.cmi("__candidate__", g.names)
@@ -450,6 +500,7 @@ class GFSSFAccepter(Accepter):
             "lambda_2": g.lmbda_2,
             "target_entropy": g.h_y,
             "noise_floor": g.floor,
+            "rows_used": g.rows_used,
             "accepted_by_replacing": accepted_via or None,
         }
         duplicate = _duplicate_of(inputs.candidate, inputs.existing)
@@ -458,7 +509,7 @@ class GFSSFAccepter(Accepter):
         redundant: list[str] = []
         if accepted_via is not None and self.report_redundant and g.names:
             redundant = g.prune(extra=["__candidate__"])
-        reason = self._reason(accepted_via, best, len(g.names), duplicate, n, redundant)
+        reason = self._reason(accepted_via, best, len(g.names), duplicate, g.rows_used, redundant)
         return AcceptanceResult(
             self.name,
             accepted_via is not None,
@@ -506,7 +557,7 @@ class GFSSFAccepter(Accepter):
 def _floor_note(bar: float, configured: float | None, n: int) -> str:
     floor = noise_floor(n)
     if bar == floor and (configured is None or floor > configured):
-        return f" (the smallest gain distinguishable from noise at {n} rows)"
+        return f" (the smallest gain distinguishable from noise with {n} rows)"
     return ""
 
 
@@ -547,7 +598,10 @@ class _GFSSF:
         n_columns = sum(v.width for v in self.blocks.values())
         self.l1 = self.lmbda_1 / max(n_features, 1)
         self.l2 = self.lmbda_2 / max(n_columns, 1)
-        self.floor = noise_floor(n)
+        self.max_rows = cfg.max_rows
+        # every CMI here involves (nearly) all columns plus the target
+        self.rows_used = est.knn_rows(n, n_columns + 1, self.max_rows)
+        self.floor = noise_floor(self.rows_used)
         self._cache: dict[tuple, float] = {}
 
     def width(self, name: str) -> int:
@@ -562,7 +616,7 @@ class _GFSSF:
         if key not in self._cache:
             z = _stack([self.blocks[g] for g in given])
             self._cache[key] = est.conditional_mutual_information(
-                self.blocks[name], self.y, z, clip=False
+                self.blocks[name], self.y, z, clip=False, max_rows=self.max_rows
             )
         return self._cache[key]
 
@@ -610,14 +664,16 @@ _ACCEPTERS = {
     "mi": MutualInformationAccepter,
     "compound": CompoundAccepter,
     "gfssf": GFSSFAccepter,
+    "random": RandomAccepter,
 }
 _PARAMS = {
     AlwaysAccepter: set(),
     NeverAccepter: set(),
     VarianceThresholdAccepter: {"threshold"},
-    MutualInformationAccepter: {"threshold", "handle_nan_targets"},
+    MutualInformationAccepter: {"threshold", "handle_nan_targets", "max_rows"},
     CompoundAccepter: {"agg", "specs"},
-    GFSSFAccepter: {"lmbda_1", "lmbda_2", "handle_nan_targets", "report_redundant"},
+    GFSSFAccepter: {"lmbda_1", "lmbda_2", "handle_nan_targets", "report_redundant", "max_rows"},
+    RandomAccepter: {"p", "seed"},
 }
 
 

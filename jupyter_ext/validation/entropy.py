@@ -51,7 +51,11 @@ Choices, and why
   (parallel workers; per class when the target is discrete). n_xz and n_yz are subsets of the
   z-neighbourhood, so one radius query per row in z space (scikit-learn ``KDTree``, in
   threads) yields candidate pairs on which the x and y conditions are checked with array
-  operations. No Python loop over rows.
+  operations. No Python loop over rows. Exact k-NN search still degrades toward brute force
+  beyond ~10 dimensions, so on large data k-NN estimates use a deterministic sample of
+  ``MAX_KNN_ROWS`` (10,000) rows, ``MAX_KNN_ROWS_HIGH_DIM`` (5,000) beyond 12 joint columns;
+  the acceptance noise floor is computed for the rows actually used (see `knn_rows`). The
+  sample is the same for every call with the same n, so exact copies still score exactly 0.
 
 * Determinism: all randomness (tie-breaking jitter, the dither `entropy` uses to dequantise
   tied continuous values) comes from fixed seeds.
@@ -87,6 +91,11 @@ _JITTER = 1e-4
 # (bounded memory and time when neighbourhoods are huge, e.g. z is one binary column).
 _MAX_MEAN_PAIRS = 64
 _DITHER_SEED = 20170501
+_SAMPLE_SEED = 20131207
+# Row caps for k-NN estimates (see `knn_rows`).
+MAX_KNN_ROWS = 10_000
+MAX_KNN_ROWS_HIGH_DIM = 5_000
+HIGH_DIM = 12
 
 
 class EstimationError(ValueError):
@@ -415,6 +424,28 @@ def _knn_cmi(x: np.ndarray, y: np.ndarray, z: np.ndarray, k: int) -> float:
 # ---------------------------------------------------------------- public estimators
 
 
+def knn_rows(n: int, dims: int, max_rows: int | None = None) -> int:
+    """How many rows a k-NN estimate over `dims` joint columns uses out of `n`.
+
+    Exact k-NN search costs grow quickly with the number of columns (trees degrade toward
+    brute force beyond ~10 dimensions), and a validation must answer within seconds. Above
+    ``MAX_KNN_ROWS`` (``MAX_KNN_ROWS_HIGH_DIM`` beyond ``HIGH_DIM`` joint columns) the
+    estimate runs on a deterministic sample of that many rows; its sampling noise is then that
+    of the sample size, which `acceptance.noise_floor` accounts for. ``max_rows=0`` disables
+    the cap.
+    """
+    if max_rows is None:
+        max_rows = MAX_KNN_ROWS_HIGH_DIM if dims > HIGH_DIM else MAX_KNN_ROWS
+    return n if max_rows <= 0 else min(n, max_rows)
+
+
+def _row_sample(n: int, m: int) -> np.ndarray:
+    """The same m of n rows for every call (so copies and chain-rule identities stay exact)."""
+    if m >= n:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(_SAMPLE_SEED).permutation(n)[:m])
+
+
 def conditional_mutual_information(
     x,
     y,
@@ -425,11 +456,13 @@ def conditional_mutual_information(
     discrete_x=None,
     discrete_y=None,
     discrete_z=None,
+    max_rows: int | None = None,
 ) -> float:
     """I(x; y | z) in nats; I(x; y) when `z` is None or has no columns.
 
     Arguments are arrays (n,) or (n, d), or `Variable`s from `prepare` (reused across calls).
-    ``clip=False`` returns the raw estimate, which can be slightly negative.
+    ``clip=False`` returns the raw estimate, which can be slightly negative. k-NN estimates on
+    large data use a deterministic sample of rows (see `knn_rows`; ``max_rows=0``: all rows).
     """
     vx = prepare(x, discrete=discrete_x, name="x")
     vy = prepare(y, discrete=discrete_y, name="y")
@@ -443,16 +476,35 @@ def conditional_mutual_information(
         raw = _plugin_cmi(vx, vy, vz)
     else:
         zc = vz.coords if vz is not None else np.empty((n, 0))
-        raw = _knn_cmi(vx.coords, _target_coords(vy), zc, k)
+        xc, yc = vx.coords, _target_coords(vy)
+        m = knn_rows(n, xc.shape[1] + yc.shape[1] + zc.shape[1], max_rows)
+        if m < n:
+            rows = _row_sample(n, m)
+            xc, yc, zc = xc[rows], yc[rows], zc[rows]
+        raw = _knn_cmi(xc, yc, zc, k)
     return max(raw, 0.0) if clip else raw
 
 
 def mutual_information(
-    x, y, *, k: int = DEFAULT_K, clip: bool = True, discrete_x=None, discrete_y=None
+    x,
+    y,
+    *,
+    k: int = DEFAULT_K,
+    clip: bool = True,
+    discrete_x=None,
+    discrete_y=None,
+    max_rows: int | None = None,
 ) -> float:
     """I(x; y) in nats (see `conditional_mutual_information`)."""
     return conditional_mutual_information(
-        x, y, None, k=k, clip=clip, discrete_x=discrete_x, discrete_y=discrete_y
+        x,
+        y,
+        None,
+        k=k,
+        clip=clip,
+        discrete_x=discrete_x,
+        discrete_y=discrete_y,
+        max_rows=max_rows,
     )
 
 
