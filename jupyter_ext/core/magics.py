@@ -47,6 +47,11 @@ class CleanSource:
     magics: tuple[Magic, ...]
 
 
+def may_have_magics(source: str) -> bool:
+    """Cheap test: False means `source` certainly has no IPython-only line."""
+    return source.lstrip().startswith("%%") or _CANDIDATE.search(source) is not None
+
+
 def strip_magics(source: str) -> CleanSource:
     """Replace IPython-only lines of `source` by blank lines, keeping line numbers."""
     lines = source.splitlines(keepends=True)

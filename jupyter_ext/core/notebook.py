@@ -31,7 +31,7 @@ from typing import Any
 
 from ..errors import BadRequest, NotFound
 from .formatting import FormatError, format_source
-from .magics import Magic, strip_magics
+from .magics import CleanSource, Magic, may_have_magics, strip_magics
 from .scopes import NameUses, analyze, bindings, import_binding
 
 # Warning codes (documented in docs/api.md).
@@ -245,6 +245,8 @@ def extract_cell(
             found.append(ExtractionWarning(FORMAT_FAILED, f"The module is not formatted: {err}."))
         else:
             source, formatted = pretty, True
+    if not formatted:
+        ast.parse(source)  # a bug here must not reach the user as a broken module
     return Extraction(
         module=source,
         cell_id=cells[index].id,
@@ -279,6 +281,11 @@ class _ParsedCell:
     tree: ast.Module | None
     magics: tuple[Magic, ...]
     error: SyntaxError | None
+    # Name analysis of top-level statements, by (line, column): the panel re-extracts
+    # as the user moves between cells, and most cells have not changed in between.
+    analyses: dict[tuple[int, int], NameUses] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 _TOO_DEEP = "nested too deeply for Python to parse"
@@ -289,21 +296,27 @@ def _parse(source: str) -> _ParsedCell:
     """Parse one cell; cached by source, since the panel re-extracts on every cell change."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SyntaxWarning for "\d" and friends is not ours
-        try:
-            return _ParsedCell(tuple(source.splitlines(True)), ast.parse(source), (), None)
-        except (SyntaxError, ValueError):
-            pass  # most often IPython syntax; strip it and try again
-        except (RecursionError, MemoryError):  # the parser's own stack limits
-            lines = tuple(source.splitlines(True))
-            return _ParsedCell(lines, None, (), SyntaxError(_TOO_DEEP))
-        clean = strip_magics(source)
-        lines = tuple(clean.source.splitlines(True))
-        try:
-            return _ParsedCell(lines, ast.parse(clean.source), clean.magics, None)
-        except SyntaxError as err:
-            return _ParsedCell(lines, None, clean.magics, err)
-        except ValueError as err:  # e.g. a NUL character
-            return _ParsedCell(lines, None, clean.magics, SyntaxError(str(err)))
+        # Strip before parsing, so that cells with magics are parsed once, not twice.
+        clean = strip_magics(source) if may_have_magics(source) else CleanSource(source, ())
+        parsed = _parse_clean(clean)
+        if parsed.error is not None and clean.magics:
+            # Stripping should never break valid Python; if it ever did, trust the parser.
+            original = _parse_clean(CleanSource(source, ()))
+            if original.error is None:
+                return original
+        return parsed
+
+
+def _parse_clean(clean: CleanSource) -> _ParsedCell:
+    lines = tuple(clean.source.splitlines(True))
+    try:
+        return _ParsedCell(lines, ast.parse(clean.source), clean.magics, None)
+    except SyntaxError as err:
+        return _ParsedCell(lines, None, clean.magics, err)
+    except ValueError as err:  # e.g. a NUL character
+        return _ParsedCell(lines, None, clean.magics, SyntaxError(str(err)))
+    except (RecursionError, MemoryError):  # the parser's own stack limits
+        return _ParsedCell(lines, None, clean.magics, SyntaxError(_TOO_DEEP))
 
 
 def _parse_target(cell: Cell, index: int) -> _ParsedCell:
@@ -403,8 +416,10 @@ class _Definitions:
             for magic in parsed.magics:
                 for name in magic.assigns:
                     self._add(name, (index, magic.line, 0), index, None, "magic", magic.text)
+            # Only `:=` binds a name in an expression statement; most cells have none.
+            walrus = ":=" in cell.source
             for stmt in parsed.tree.body:
-                self._register(index, stmt)
+                self._register(index, stmt, walrus)
         for entries in self.by_name.values():
             entries.sort(key=lambda d: d.pos)
         self._positions = {name: [d.pos for d in ds] for name, ds in self.by_name.items()}
@@ -431,7 +446,7 @@ class _Definitions:
     def _add(self, name, pos, cell, stmt, kind, reason="") -> None:
         self.by_name.setdefault(name, []).append(_Definition(name, pos, cell, stmt, kind, reason))
 
-    def _register(self, cell: int, stmt: ast.stmt) -> None:
+    def _register(self, cell: int, stmt: ast.stmt, walrus: bool = True) -> None:
         pos = (cell, stmt.lineno, stmt.col_offset)
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
@@ -458,7 +473,7 @@ class _Definitions:
             for name in dict.fromkeys(names):
                 self._add(name, pos, cell, stmt, "assign")
         elif isinstance(stmt, (ast.If, ast.Try, *_TRY_STAR)):
-            for name in sorted(bindings([stmt])[0]):
+            for name in sorted(bindings([stmt], walrus)[0]):
                 self._add(name, pos, cell, stmt, "block")
         elif isinstance(stmt, ast.Delete):
             for target in stmt.targets:
@@ -469,10 +484,12 @@ class _Definitions:
         else:
             if isinstance(stmt, ast.Expr):
                 self._method_mutation(stmt.value, pos, cell, stmt)
+                if not walrus:
+                    return
                 reason = "sets it with `:=` inside an expression"
             else:
                 reason = _RUNTIME_BLOCKS.get(type(stmt), "sets it in a statement that runs code")
-            for name in sorted(bindings([stmt])[0]):
+            for name in sorted(bindings([stmt], walrus)[0]):
                 self._add(name, pos, cell, stmt, "runtime", reason)
 
     def _split_target(self, target, names, pos, cell, stmt) -> None:
@@ -542,7 +559,6 @@ class _Slicer:
         self.warnings: list[ExtractionWarning] = []
         self._warned: set[tuple[str, str]] = set()
         self._kinds: dict[int, tuple[str, str]] = {}
-        self._uses: dict[int, NameUses] = {}
         self._target_bound: set[str] = set()
         # `files = !ls` in the cell: reported as a dropped magic, not as an unknown name.
         self._target_magic_names = {name for m in target.magics for name in m.assigns}
@@ -612,7 +628,7 @@ class _Slicer:
             self._check_mutations(definition)
         if not first_use or definition.stmt is None:
             return
-        uses = self.uses_of(definition.stmt)
+        uses = self.uses_of(definition.stmt, definition.cell)
         for used, used_line in uses.eager:
             work.append((used, definition.pos, definition.cell, used_line))
         for used, used_line in uses.deferred:
@@ -620,11 +636,13 @@ class _Slicer:
                 work.append((used, self.end, definition.cell, used_line))
         self._warn_about_magics_in(definition)
 
-    def uses_of(self, stmt: ast.stmt) -> NameUses:
-        key = id(stmt)
-        if key not in self._uses:
-            self._uses[key] = analyze([stmt])
-        return self._uses[key]
+    def uses_of(self, stmt: ast.stmt, cell: int) -> NameUses:
+        analyses = self.defs.parsed[cell].analyses
+        key = (stmt.lineno, stmt.col_offset)
+        if key not in analyses:
+            walrus = ":=" in self.defs.cells[cell].source
+            analyses[key] = analyze([stmt], walrus)
+        return analyses[key]
 
     # -- what a definition is ------------------------------------------------------------
 
@@ -672,7 +690,7 @@ class _Slicer:
         return None
 
     def _names_problem(self, stmt: ast.stmt, pos: _Position) -> str | None:
-        for name, _ in self.uses_of(stmt).eager:
+        for name, _ in self.uses_of(stmt, pos[0]).eager:
             definition = self.defs.resolve(name, pos)
             if definition is not None and self.kind_of(definition)[0] in ("runtime", "magic"):
                 return f"computes it from `{name}`, which is itself run-time state"
@@ -885,9 +903,7 @@ class _Slicer:
         if out:
             out.append("\n")
         out.append("".join(cell_lines).strip("\n") + "\n")
-        source = "".join(out)
-        ast.parse(source)  # a bug here must not reach the user as a broken module
-        return source
+        return "".join(out)
 
 
 def _is_compound(stmt: ast.stmt) -> bool:
