@@ -11,10 +11,15 @@ import asyncio
 import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..core.notebook import Cell, Extraction, extract_cell, read_notebook_cells
 from ..errors import BadRequest, NotFound
+
+if TYPE_CHECKING:
+    from ..core.notebook import Cell, Extraction
+
+# The extraction core is imported on first use, not when the server starts: every
+# `jupyter server` start pays for what is imported here (see benchmarks/bench_extract.py).
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,8 @@ def parse_cell_reference(body: Any) -> CellReference:
 
 
 def _cell_from_json(raw: Any, index: int) -> Cell:
+    from ..core.notebook import Cell
+
     if not isinstance(raw, dict):
         raise BadRequest(f"cells[{index}] must be an object with `cell_type` and `source`.")
     cell_type = raw.get("cell_type")
@@ -104,6 +111,8 @@ class ExtractionService:
         return await asyncio.to_thread(self._extract, reference, text)
 
     def _extract(self, reference: CellReference, content: str | Sequence[Cell]) -> Extraction:
+        from ..core.notebook import extract_cell, read_notebook_cells
+
         if isinstance(content, str):
             content = read_notebook_cells(content, reference.path)
         return extract_cell(
