@@ -14,6 +14,7 @@ import pytest
 from jupyter_ext.core import formatting
 from jupyter_ext.core.magics import strip_magics
 from jupyter_ext.core.notebook import Cell, extract_cell, find_cell, read_notebook_cells
+from jupyter_ext.core.scopes import analyze
 from jupyter_ext.errors import BadRequest, NotFound
 
 FEATURE = ("input", "transformer", "name")
@@ -563,6 +564,24 @@ ERRORS = [
 ]
 
 
+ERRORS += [
+    (
+        "too-deep-for-the-parser",
+        notebook("x = " + "+".join(["1"] * 100_000)),
+        {"cell_index": 0},
+        BadRequest,
+        "Cell 0 has a syntax error: nested too deeply for Python to parse",
+    ),
+    (
+        "too-deep-for-the-analysis",
+        notebook("import os", "f = " + "lambda: " * 900 + "1"),
+        {"cell_index": 1},
+        BadRequest,
+        "Cell 1 (or code it uses) is nested too deeply",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     "cells,reference,error,message", [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS]
 )
@@ -645,3 +664,59 @@ def test_strip_magics(source, expected, kinds):
     assert clean.source == (source if expected is None else expected)
     assert [m.kind for m in clean.magics] == kinds
     assert len(clean.source.splitlines()) == len(source.splitlines())  # lines keep numbers
+
+
+# -- scope analysis ---------------------------------------------------------------------
+
+SCOPES = [
+    # (id, code, eager global reads, deferred global reads)
+    ("module-level", "y = x + 1\nz = y", ["x"], []),
+    (
+        "function-body-is-deferred",
+        "@deco(A)\ndef f(p=B):\n    return p + C",
+        ["deco", "A", "B"],
+        ["C"],
+    ),
+    ("parameters-and-locals-shadow", "def f(a):\n    b = a\n    return b + a", [], []),
+    ("comprehension-variable", "ys = [x for x in xs if x]", ["xs"], []),
+    ("nested-comprehension", "m = [[c for c in row] for row in grid]", ["grid"], []),
+    ("lambda-params", "f = lambda v, w=W: v + w + K", ["W"], ["K"]),
+    ("class-body-sees-its-names", "class A(B):\n    x = 1\n    y = x + Z", ["B", "Z"], []),
+    (
+        "method-does-not-see-class-names",
+        "class A:\n    x = 1\n    def m(self):\n        return x",
+        [],
+        ["x"],
+    ),
+    ("global-declaration", "def f():\n    global G\n    G = 1\n    return G", [], ["G"]),
+    (
+        "nonlocal-and-closures",
+        "def f():\n    n = 0\n    def g():\n        nonlocal n\n        n += 1\n        return n + M\n    return g",
+        [],
+        ["M"],
+    ),
+    ("except-name", "try:\n    pass\nexcept E as err:\n    print(err)", ["E", "print"], []),
+    ("augmented-assignment-reads-first", "total += 1", ["total"], []),
+    (
+        "walrus-in-function",
+        "def f(xs):\n    if (n := len(xs)) > L:\n        return n\n    return [m for m in xs if (k := m)] + [k]",
+        [],
+        ["len", "L"],
+    ),
+    ("walrus-in-module-comprehension", "ys = [(y := v) for v in vs]\nz = y", ["vs"], []),
+    (
+        "match-captures",
+        "match p:\n    case [a, *rest]:\n        q = a + rest[0]\n    case {'k': v, **others}:\n        q = v\n    case Point(x=px) as pt:\n        q = pt",
+        ["p", "Point"],
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize("code,eager,deferred", [s[1:] for s in SCOPES], ids=[s[0] for s in SCOPES])
+def test_scope_analysis(code, eager, deferred):
+    tree = ast.parse(code)
+    for walrus in [True] if ":=" in code else [True, False]:
+        uses = analyze(tree.body, walrus)
+        assert [name for name, _ in uses.eager] == eager
+        assert sorted({name for name, _ in uses.deferred}) == sorted(deferred)
