@@ -120,6 +120,10 @@ def forge_command(layout: DemoLayout, ready_file: Path) -> list[str]:
         str(ready_file),
         "--data-dir",
         str(layout.forge_dir),
+        # GitHub creates forks asynchronously; the forge mimics it so the demo shows
+        # the real code path, but keeps the wait short.
+        "--fork-delay",
+        "0.5",
     ]
 
 
