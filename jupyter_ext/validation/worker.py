@@ -10,6 +10,7 @@ prints goes to stderr: the protocol channel is a private duplicate of fd 1.
 
 Requests: {"id", "op": "validate", "source", "path"?, "filename"?, "fit_time_budget_s"?}
           {"id", "op": "prune"} | {"id", "op": "warm"} | {"id", "op": "ping"}
+          {"id", "op": "discover", "budget_s"?}  (existing features, column coverage)
 Replies:  {"id", "ok": true, "result": {...}} or {"id", "ok": false, "error": {kind, message}}
 
 The runner (runner.py) enforces timeouts and restarts; here we only make sure a
@@ -238,6 +239,10 @@ class Worker:
             return self.validate(request)
         if op == "prune":
             return self.prune(request)
+        if op == "discover":  # existing features and column coverage (discovery.py)
+            from .discovery import discover
+
+            return discover(self, request)
         raise ValueError(f"unknown op {op!r}")
 
     def warm(self) -> dict:
@@ -257,6 +262,7 @@ class Worker:
         from ..core.feature import default_name_for_path
         from ..core.project import source_hash
         from .checks import FeatureChecker
+        from .sandbox import feature_sandbox
 
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
@@ -283,9 +289,10 @@ class Worker:
         )
         default_name = default_name_for_path(candidate_path) if candidate_path else None
         module_name = project.module_name_for(candidate_path) if candidate_path else None
-        report = checker.run(
-            source, filename=filename, module_name=module_name, default_name=default_name
-        )
+        with feature_sandbox():  # no files written outside a temp dir, no processes
+            report = checker.run(
+                source, filename=filename, module_name=module_name, default_name=default_name
+            )
         timings["checks"] = _ms(start)
 
         acceptance = None
