@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MEMORY_LIMIT_MB = 4096
+_MAX_STDERR_LINE = 4096  # longer lines of worker output are cut here
 _MEMORY_HINTS = ("MemoryError", "Cannot allocate memory", "std::bad_alloc", "out of memory")
 
 
@@ -142,14 +143,31 @@ class ValidationWorker:
         log.info("validation worker %s started for %s", self.pid, self.project_root)
 
     async def _drain_stderr(self, proc: asyncio.subprocess.Process) -> None:
+        # Read in chunks, not readline(): a feature that prints 100 MB without a newline
+        # must not stop the draining (the worker would then block on a full pipe).
         assert proc.stderr is not None
+        pending, overlong = b"", False
         while True:
-            line = await proc.stderr.readline()
-            if not line:
-                return
-            text = line.decode("utf-8", "replace").rstrip()
-            self._stderr_tail.append(text)
-            log.debug("worker %s: %s", proc.pid, text)
+            chunk = await proc.stderr.read(1 << 16)
+            if not chunk:
+                break
+            *lines, pending = (pending + chunk).split(b"\n")
+            for line in lines:
+                if overlong:  # the end of a line already noted
+                    overlong = False
+                    continue
+                self._note_stderr(proc, line)
+            if len(pending) > _MAX_STDERR_LINE:
+                if not overlong:
+                    self._note_stderr(proc, pending[:_MAX_STDERR_LINE] + b" [...]")
+                pending, overlong = b"", True
+        if pending and not overlong:
+            self._note_stderr(proc, pending)
+
+    def _note_stderr(self, proc: asyncio.subprocess.Process, line: bytes) -> None:
+        text = line.decode("utf-8", "replace").rstrip()
+        self._stderr_tail.append(text)
+        log.debug("worker %s: %s", proc.pid, text)
 
     async def _read_message(self) -> dict:
         assert self._proc is not None and self._proc.stdout is not None
@@ -243,6 +261,15 @@ class ValidationWorker:
         """Send one request; the reply's result, or WorkerFailure. Queued behind others."""
         async with self._lock:
             return await self._request_locked(op, timeout_s, payload)
+
+    async def discover(self, timeout_s: float | None = None) -> dict:
+        """Existing features and column coverage (validation/discovery.py), cached.
+
+        The worker stops estimating at 80% of the timeout and says which columns are left,
+        rather than being killed (and losing its loaded data) with nothing to show.
+        """
+        timeout = timeout_s if timeout_s is not None else self.options.timeout_s
+        return await self.request("discover", timeout, budget_s=0.8 * timeout)
 
     async def _request_locked(self, op: str, timeout_s: float | None, payload: dict) -> dict:
         if not self.alive:
