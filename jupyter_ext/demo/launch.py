@@ -27,10 +27,13 @@ DEMO_LOGIN = "demo-contributor"
 UPSTREAM = f"{GITHUB_OWNER}/{PROJECT_SLUG}"
 FORGE_START_TIMEOUT = 60.0
 # JupyterLab user settings of the demo, by plugin: our frontend's (schema/plugin.json)
-# and no "fetch Jupyter news?" prompt (the demo is offline).
+# and no news or update checks (the demo is offline).
 LAB_SETTINGS = {
     "jupyter-ext:plugin": {"autoValidate": True, "openPanelOnStart": True},
-    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},
+    "@jupyterlab/apputils-extension:notification": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
 }
 # The feature panel's widget id, as registered with JupyterLab's layout restorer.
 PANEL_WIDGET_ID = "jupyter-ext-feature-panel"
