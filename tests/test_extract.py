@@ -720,3 +720,29 @@ def test_scope_analysis(code, eager, deferred):
         uses = analyze(tree.body, walrus)
         assert [name for name, _ in uses.eager] == eager
         assert sorted({name for name, _ in uses.deferred}) == sorted(deferred)
+
+
+def test_concurrent_extractions_leave_warning_filters_alone():
+    # Given: cells whose parsing warns (an invalid escape), extracted from many threads at
+    # once, as the server does for simultaneous requests
+    import threading
+    import warnings
+
+    from jupyter_ext.core import notebook as core
+
+    before = list(warnings.filters)
+
+    def extract_many(worker: int) -> None:
+        for round_ in range(30):
+            core._parse.cache_clear()
+            cells = notebook(f"PAT = '\\d{worker}-{round_}'", "name = PAT")
+            extract_cell(cells, cell_index=1, format=False)
+
+    threads = [threading.Thread(target=extract_many, args=(i,)) for i in range(6)]
+    # When: they all run
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Then: the process's warning filters are what they were (no "ignore" left behind)
+    assert warnings.filters == before

@@ -23,6 +23,7 @@ import bisect
 import builtins
 import functools
 import json
+import threading
 import warnings
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -69,6 +70,11 @@ _MUTATING_METHODS = frozenset(
 )
 
 _Position = tuple[int, int, int]  # (cell index, line, column): notebook order
+
+# `warnings.catch_warnings` swaps process-wide state and is not thread-safe: the server
+# extracts in worker threads, and two overlapping blocks could leave "ignore" installed
+# for the whole server. Held only around parsing and nbformat calls.
+_QUIET_WARNINGS = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -156,7 +162,7 @@ def read_notebook_cells(text: str | bytes, path: str | None = None) -> list[Cell
         ) from None
     if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
         raise BadRequest(f"{name} is not a Jupyter notebook: its JSON has no cells.")
-    with warnings.catch_warnings():
+    with _QUIET_WARNINGS, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             notebook = nbformat.reads(json.dumps(data), as_version=4)
@@ -240,13 +246,13 @@ def extract_cell(
     if format:
         try:
             pretty = format_source(source)
-            ast.parse(pretty)
+            _parse_module(pretty)
         except (FormatError, SyntaxError) as err:
             found.append(ExtractionWarning(FORMAT_FAILED, f"The module is not formatted: {err}."))
         else:
             source, formatted = pretty, True
     if not formatted:
-        ast.parse(source)  # a bug here must not reach the user as a broken module
+        _parse_module(source)  # a bug here must not reach the user as a broken module
     return Extraction(
         module=source,
         cell_id=cells[index].id,
@@ -255,6 +261,12 @@ def extract_cell(
         warnings=tuple(sorted(found, key=_warning_order)),
         formatted=formatted,
     )
+
+
+def _parse_module(source: str) -> ast.Module:
+    with _QUIET_WARNINGS, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the user's code may warn; it is checked elsewhere
+        return ast.parse(source)
 
 
 def _header(path: str | None, cell_id: str | None, index: int) -> str:
@@ -294,7 +306,7 @@ _TOO_DEEP = "nested too deeply for Python to parse"
 @functools.lru_cache(maxsize=4096)
 def _parse(source: str) -> _ParsedCell:
     """Parse one cell; cached by source, since the panel re-extracts on every cell change."""
-    with warnings.catch_warnings():
+    with _QUIET_WARNINGS, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SyntaxWarning for "\d" and friends is not ours
         # Strip before parsing, so that cells with magics are parsed once, not twice.
         clean = strip_magics(source) if may_have_magics(source) else CleanSource(source, ())
@@ -341,7 +353,7 @@ def _parse_target(cell: Cell, index: int) -> _ParsedCell:
             f"Cell {index} has no Python code to extract, only comments or IPython magics."
         )
     # The compiler catches what the parser lets through: top-level `await`, `return`, ...
-    with warnings.catch_warnings():
+    with _QUIET_WARNINGS, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             compile(parsed.tree, f"<cell {index}>", "exec", dont_inherit=True)
