@@ -187,6 +187,15 @@ class JupyterExt(ExtensionApp):
         config=True,
     )
 
+    github_timeout = Integer(
+        15,
+        help=(
+            "Seconds to wait for each GitHub API answer before giving up with 'Could not "
+            "reach GitHub' (raise it for a slow GitHub Enterprise)."
+        ),
+        config=True,
+    )
+
     def initialize_settings(self):
         # Services import only the stdlib-based core here; heavy libraries stay lazy.
         from .services.extraction import ExtractionService
@@ -209,6 +218,7 @@ class JupyterExt(ExtensionApp):
                 scope=self.github_oauth_scope,
                 persist=self.persist_token,
                 store_path=default_path(),
+                timeout=self.github_timeout,
             )
         )
 
