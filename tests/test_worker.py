@@ -309,3 +309,20 @@ async def test_a_misconfigured_accepter_is_a_project_error(tmp_path):
     assert report["error"]["kind"] == "project"
     assert "validation.feature_accepter" in report["error"]["message"]
     assert "NoSuchAccepter" in report["error"]["message"]
+
+
+async def test_an_unchanged_feature_reuses_its_verdict(signal_project):
+    worker = make_worker(signal_project)
+    source = 'input = ["x1"]\ntransformer = None\nname = "x1 as is"\n'
+    try:
+        first = await worker.request("validate", source=source)
+        # The same values from differently written code: same verdict, not recomputed.
+        again = await worker.request("validate", source="# tidied\n" + source)
+        other = await worker.request("validate", source=source.replace("x1", "x2"))
+    finally:
+        await worker.stop()
+    assert first["acceptance"]["cached"] is False
+    assert again["acceptance"]["cached"] is True
+    assert again["acceptance"]["accepted"] == first["acceptance"]["accepted"]
+    assert again["feature"]["source_hash"] != first["feature"]["source_hash"]
+    assert other["acceptance"]["cached"] is False

@@ -21,6 +21,7 @@ left in a poor state) and that user code can't write to the protocol channel.
 from __future__ import annotations
 
 import argparse
+import collections
 import faulthandler
 import json
 import os
@@ -33,6 +34,7 @@ from typing import Any
 
 PROTOCOL_VERSION = 1
 DEFAULT_FIT_TIME_BUDGET_S = 30.0
+VERDICT_CACHE_SIZE = 128
 
 
 def _ms(start: float) -> float:
@@ -73,6 +75,9 @@ class Worker:
         self.fit_time_budget_s = fit_time_budget_s
         self.data: ProjectData | None = None
         self.memory_cache: dict[tuple[str, str], FeatureValues] = {}
+        # Verdicts by (data, candidate values, existing features, accepter): the panel
+        # re-validates unchanged cells often, and acceptance is the costly stage.
+        self.verdicts: collections.OrderedDict[tuple, dict] = collections.OrderedDict()
         self.ballet_mode = "unknown"
 
     # -- project and data ------------------------------------------------------------
@@ -227,6 +232,22 @@ class Worker:
         stats["ms"] = _ms(start)
         return out, stats
 
+    def _verdict_key(self, data: ProjectData, values, usable: list[FeatureValues]) -> tuple:
+        import hashlib
+
+        import numpy as np
+
+        digest = hashlib.sha256(np.ascontiguousarray(values).tobytes()).hexdigest()
+        project = data.project
+        return (
+            data.fingerprint,
+            values.shape,
+            digest,
+            tuple((f.path, f.source_hash) for f in usable),
+            json.dumps(project.accepter, sort_keys=True, default=str),
+            project.problem_type,
+        )
+
     # -- requests ----------------------------------------------------------------------
 
     def handle(self, request: dict) -> dict:
@@ -299,22 +320,23 @@ class Worker:
         error = None
         if report.passed and report.values is not None:
             start = time.perf_counter()
-            try:
-                acceptance = judge(project, report.values, usable, data.y, data.target_name)
-            except MemoryError:
-                raise
-            except ValueError as err:
-                if type(err).__name__ != "SpecError":
+            key = self._verdict_key(data, report.values, usable)
+            cached = self.verdicts.get(key)
+            if cached is not None:
+                self.verdicts.move_to_end(key)
+                acceptance = {**cached, "cached": True}
+            else:
+                try:
+                    acceptance = judge(project, report.values, usable, data.y, data.target_name)
+                except MemoryError:
                     raise
-                error = {
-                    "kind": "project",
-                    "message": f"validation.feature_accepter in {project.config_path}: {err}",
-                }
-            except Exception as err:  # noqa: BLE001 - reported, not fatal
-                error = {
-                    "kind": "exception",
-                    "message": f"Acceptance failed: {type(err).__name__}: {err}",
-                }
+                except Exception as err:  # noqa: BLE001 - reported, not fatal
+                    error = _acceptance_error(project, err)
+                else:
+                    self.verdicts[key] = acceptance
+                    while len(self.verdicts) > VERDICT_CACHE_SIZE:
+                        self.verdicts.popitem(last=False)
+                    acceptance = {**acceptance, "cached": False}
             timings["acceptance"] = _ms(start)
         timings["worker_total"] = _ms(t0)
 
@@ -411,6 +433,15 @@ def judge(
         if k in by_label
     ]
     return out
+
+
+def _acceptance_error(project, err: Exception) -> dict:
+    if type(err).__name__ == "SpecError":  # an unknown accepter or parameter in ballet.yml
+        return {
+            "kind": "project",
+            "message": f"validation.feature_accepter in {project.config_path}: {err}",
+        }
+    return {"kind": "exception", "message": f"Acceptance failed: {type(err).__name__}: {err}"}
 
 
 def _encode_target(project, y_df, encoder):
