@@ -144,10 +144,11 @@ def measure(name: str, project: Path, candidate: str, root: Path, goal_s: float)
     try:
         cold_s, report = server.validate(candidate.format(scale=1.0))
         assert report["checks"], report
-        warm = [
-            server.validate(candidate.format(scale=1.0 + (i + 1) / 1000))[0]
-            for i in range(WARM_RUNS)
+        runs = [
+            server.validate(candidate.format(scale=1.0 + (i + 1) / 1000)) for i in range(WARM_RUNS)
         ]
+        warm = [t for t, _ in runs]
+        warm_report = runs[-1][1]
         # The same cell validated again (e.g. re-run in the notebook): verdict reused.
         repeat_s, last = server.validate(candidate.format(scale=1.0))
         assert last["acceptance"] is None or last["acceptance"].get("cached"), last
@@ -179,12 +180,14 @@ def measure(name: str, project: Path, candidate: str, root: Path, goal_s: float)
         "restart_cache": restart_report.get("existing_features", {}).get("cache"),
         "worker_peak_rss_mb": round(rss, 1) if rss else None,
         "verdict": {
-            "passed": last["passed"],
-            "accepter": (last.get("acceptance") or {}).get("accepter"),
-            "accepted": (last.get("acceptance") or {}).get("accepted"),
-            "error": last.get("error"),
+            "passed": warm_report["passed"],
+            "accepter": (warm_report.get("acceptance") or {}).get("accepter"),
+            "accepted": (warm_report.get("acceptance") or {}).get("accepted"),
+            "statistic": (warm_report.get("acceptance") or {}).get("statistic"),
+            "threshold": (warm_report.get("acceptance") or {}).get("threshold"),
+            "error": warm_report.get("error"),
         },
-        "worker_timings_ms": last["timings_ms"],
+        "worker_timings_ms": warm_report["timings_ms"],
     }
 
 
