@@ -34,7 +34,7 @@ from ..core.naming import (
     contrib_paths,
     slug_from_branch,
 )
-from ..errors import UpstreamError
+from ..errors import JupyterExtError, UpstreamError
 
 log = logging.getLogger("jupyter_ext.github")
 
@@ -154,6 +154,10 @@ def readable_error(
         if settings.api_url.rstrip("/") == DEFAULT_API_URL
         else (f"GitHub at {settings.api_url}")
     )
+    if isinstance(exc, JupyterExtError):
+        # Our own check of GitHub's answer failed, e.g. a login GitHub would never issue
+        # (`../evil`): nothing is named after it; say what was wrong.
+        return UpstreamError(f"{where} answered something unusable while {step}: {exc.message}")
     if isinstance(exc, RateLimitExceededException) or (
         isinstance(exc, GithubException)
         and exc.status in (403, 429)
