@@ -204,6 +204,9 @@ class JupyterExt(ExtensionApp):
         self.validation = self._make_validation_service()
         self.auth = self._make_auth_service()
         self.submission = self._make_submission_service()
+        from .services.discovery import DiscoveryService
+
+        self.discovery = DiscoveryService(validation=self.validation)
 
     def _make_auth_service(self):
         from .forge.token_store import default_path

@@ -35,6 +35,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "jupyter_ext.forge.cli",
         "serve a local GitHub-compatible forge (offline demo and tests)",
     ),
+    "discover": (
+        "jupyter_ext.validation.discover_cli",
+        "list the project's features and the columns they leave unexplored",
+    ),
 }
 
 

@@ -131,6 +131,15 @@ class SubmitHandler(JupyterExtHandler):
         self.finish_json(result)
 
 
+class FeaturesHandler(JupyterExtHandler):
+    """Existing features (who wrote what, how informative) and the columns they leave out."""
+
+    @tornado.web.authenticated
+    async def get(self):
+        path = self.get_query_argument("path", None)  # a notebook: its project's view
+        self.finish_json(await self.extensionapp.discovery.features(path))
+
+
 class SubmissionsHandler(JupyterExtHandler):
     """This user's feature pull requests on the project's upstream, with their state."""
 
@@ -188,6 +197,7 @@ def route_table() -> list[tuple]:
         (rf"/{NAMESPACE}/validate", ValidateHandler),
         (rf"/{NAMESPACE}/submit", SubmitHandler),
         (rf"/{NAMESPACE}/submissions", SubmissionsHandler),
+        (rf"/{NAMESPACE}/features", FeaturesHandler),
         (rf"/{NAMESPACE}/auth", AuthHandler),
         (rf"/{NAMESPACE}/auth/device", DeviceAuthHandler),
     ]
