@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .score_summary import score_details, score_headline
+
 MARKER = "<!-- jupyter-ext:feature -->"
 
 
@@ -25,6 +27,11 @@ def _code_list(values: Any) -> str:
 def _inline(value: Any) -> str:
     """Text safe inside a Markdown table cell or inline code."""
     return str(value).replace("`", "'").replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _no_math(text: str) -> str:
+    """Inline text with `$` escaped: two dollar amounts on a line open GitHub's inline math."""
+    return _inline(text).replace("$", "\\$")
 
 
 def _number(value: Any) -> str:
@@ -69,6 +76,12 @@ def validation_summary(report: dict) -> list[str]:
             lines.append(f"  - Would make redundant: {_code_list(acceptance['redundant'])}")
     elif checks and not error:
         lines.append("- Acceptance: not evaluated (a feature API check failed)")
+    headline = score_headline(report.get("score"))
+    if headline:
+        lines.append(f"- Model score: {_no_math(headline)}")
+        details = score_details(report.get("score"))
+        if details:
+            lines.append(f"  - {_no_math(details)}")
     return lines
 
 

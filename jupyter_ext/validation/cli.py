@@ -279,6 +279,14 @@ def _render_report(file: str, report: dict) -> list[str]:
             lines.append(f"        {acceptance['reason']}")
         if acceptance.get("redundant"):
             lines.append(f"        would make redundant: {', '.join(acceptance['redundant'])}")
+    from ..core.score_summary import score_details, score_headline
+
+    headline = score_headline(report.get("score"))
+    if headline:
+        lines.append(f"  Model score: {headline}")
+        details = score_details(report.get("score"))
+        if details:
+            lines.append(f"        {details}")
     error = report.get("error")
     if error:
         lines.append(f"  ERROR ({error.get('kind')}): {error.get('message')}")

@@ -78,6 +78,7 @@ class Worker:
         # Verdicts by (data, candidate values, existing features, accepter): the panel
         # re-validates unchanged cells often, and acceptance is the costly stage.
         self.verdicts: collections.OrderedDict[tuple, dict] = collections.OrderedDict()
+        self.scoring_cache = None  # scoring.BaselineCache: baseline folds and scores, per data
         self.ballet_mode = "unknown"
 
     # -- project and data ------------------------------------------------------------
@@ -338,6 +339,13 @@ class Worker:
                         self.verdicts.popitem(last=False)
                     acceptance = {**acceptance, "cached": False}
             timings["acceptance"] = _ms(start)
+        score = None
+        if report.passed and report.values is not None:
+            from .scoring import score_in_worker
+
+            start = time.perf_counter()
+            score = score_in_worker(self, data, report.values, usable)
+            timings["score"] = _ms(start)
         timings["worker_total"] = _ms(t0)
 
         feature_json = report.feature_json() or {}
@@ -353,6 +361,7 @@ class Worker:
             "feature": feature_json,
             "checks": [r.to_json() for r in report.results],
             "acceptance": acceptance,
+            "score": score,
             "timings_ms": timings,
             "data": {
                 "rows": int(len(data.X)),

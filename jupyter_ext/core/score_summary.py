@@ -1,0 +1,46 @@
+"""The report's `score` block (validation/scoring.py) as text, for the CLI and the PR body.
+
+Pure: it reads the JSON the worker produced, so `jupyter-ext validate`, the pull request and
+the panel say the same thing in the same words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def score_headline(score: Any) -> str | None:
+    """The score in one sentence, or why there is none.
+
+    E.g. "Cuts the baseline's mean absolute error by $1,240 (± $310 over 5 folds): ...".
+    None when the report has no score block (scoring off, or a check failed).
+    """
+    if not isinstance(score, dict):
+        return None
+    status = score.get("status")
+    if status == "scored":
+        return str(score.get("sentence") or score.get("score_sentence") or "")
+    reason = str(score.get("reason") or "no reason given").strip()
+    if status == "skipped":
+        return reason if reason.lower().startswith("not scored") else f"Not scored: {reason}"
+    return f"Scoring failed: {reason}"
+
+
+def score_details(score: Any) -> str | None:
+    """How the figure was obtained: model, existing features, folds, scorer, fallback."""
+    if not isinstance(score, dict) or score.get("status") != "scored":
+        return None
+    parts = [
+        f"baseline: {score.get('baseline_description')}",
+        f"{score.get('folds')}-fold cross-validation on {score.get('rows'):,} rows"
+        if isinstance(score.get("rows"), int)
+        else f"{score.get('folds')}-fold cross-validation",
+        f"scorer {score.get('scorer')}",
+    ]
+    units = score.get("units")
+    if isinstance(units, dict) and score.get("score_sentence"):
+        parts.append(f"in the scorer's terms: {score['score_sentence']}")
+    text = "; ".join(parts)
+    if score.get("fallback"):
+        text += f" ({score['fallback']})"
+    return text
