@@ -70,7 +70,12 @@ async def test_validates_a_notebook_cell_with_its_helpers(api, ames_project):
     for stage in ("extract", "checks", "total"):
         assert report["timings_ms"][stage] >= 0
     assert all(c["advice"] is None for c in report["checks"])
-    assert report["acceptance"] is None or "accepted" in report["acceptance"]
+    # The project's accepter judged it against the 10 existing features.
+    acceptance = report["acceptance"]
+    assert acceptance["accepter"] == "GFSSFAccepter"
+    assert acceptance["reason"] and isinstance(acceptance["threshold"], float)
+    assert report["passed"] is acceptance["accepted"]
+    assert report["error"] is None
 
 
 async def test_a_nan_feature_is_a_200_report_with_advice(api):
