@@ -596,6 +596,10 @@ def main(argv: list[str] | None = None) -> int:
     import pandas  # noqa: F401
     import sklearn.model_selection  # noqa: F401
 
+    if int(pandas.__version__.split(".")[0]) < 3:
+        # Features get column selections of the cached frame; with copy-on-write (the default
+        # from pandas 3) no feature can change the data the next validation sees.
+        pandas.set_option("mode.copy_on_write", True)
     serve(worker, sys.stdin, protocol)
     return 0
 
