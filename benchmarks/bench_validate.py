@@ -4,7 +4,8 @@
 
 Starts `jupyter server` with the extension on a free local port and measures:
 - warm latency (median of 10) on the Ames data with 20 existing features (goal < 1 s);
-- warm latency on a 30,000 x 30 synthetic project with 20 existing features (goal < 2 s);
+- warm latency on a 30,000 x 30 synthetic project with 20 existing features (goal < 2 s;
+  5,000 rows with --quick);
 - cold start: the first validation after the server starts (worker spawn, imports, data
   load, all existing features computed), and a restart with the disk cache warm;
 - peak RSS of the worker process on the 30k x 30 project (goal < 1 GB).
@@ -31,7 +32,10 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-WARM_RUNS = 10
+# BENCHMARKS_QUICK=1 (python -m benchmarks --quick): fewer runs, a smaller synthetic project.
+QUICK = os.environ.get("BENCHMARKS_QUICK") == "1"
+WARM_RUNS = 3 if QUICK else 10
+SYNTH_ROWS = 5_000 if QUICK else 30_000
 
 # Each run gets a slightly different scale so its values (and the verdict cache key) differ:
 # every warm run pays for the checks and the full acceptance computation.
@@ -204,8 +208,9 @@ def main() -> dict:
         tmp = Path(tmp)
         ames = build_ames_project(tmp / "ames", features=AMES_FEATURES + MORE_AMES_FEATURES)
         results.append(measure("ames, 20 features", ames, AMES_CANDIDATE, tmp, 1.0))
-        synth = build_synthetic_project(tmp / "synth", rows=30_000, columns=30, features=20)
-        results.append(measure("synthetic 30k x 30, 20 features", synth, SYNTH_CANDIDATE, tmp, 2.0))
+        synth = build_synthetic_project(tmp / "synth", rows=SYNTH_ROWS, columns=30, features=20)
+        label = f"synthetic {SYNTH_ROWS // 1000}k x 30, 20 features"
+        results.append(measure(label, synth, SYNTH_CANDIDATE, tmp, 2.0))
 
     print("\nPOST /jupyter-ext/validate through a real server (seconds)")
     header = f"{'case':<34} {'rows':>6} {'warm median':>12} {'goal':>5} {'cold':>6} {'restart':>8} {'peak RSS MB':>12}"
