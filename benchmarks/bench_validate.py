@@ -142,15 +142,24 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (load-independent cost of its work)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(name: str, project: Path, candidate: str, root: Path, goal_s: float) -> dict:
     shutil.rmtree(project / ".jupyter-ext", ignore_errors=True)
     server = Server(project, root)
     try:
         cold_s, report = server.validate(candidate.format(scale=1.0))
         assert report["checks"], report
+        pids = worker_pids(project)
+        cpu_before = sum(cpu_seconds(p) for p in pids)
         runs = [
             server.validate(candidate.format(scale=1.0 + (i + 1) / 1000)) for i in range(WARM_RUNS)
         ]
+        cpu_per_run = (sum(cpu_seconds(p) for p in pids) - cpu_before) / WARM_RUNS
         warm = [t for t, _ in runs]
         warm_report = runs[-1][1]
         # The same cell validated again (e.g. re-run in the notebook): verdict reused.
@@ -176,6 +185,7 @@ def measure(name: str, project: Path, candidate: str, root: Path, goal_s: float)
         "warm_median_s": round(median, 3),
         "warm_min_s": round(min(warm), 3),
         "warm_max_s": round(max(warm), 3),
+        "worker_cpu_s_per_warm_run": round(cpu_per_run, 3),
         "goal_s": goal_s,
         "goal_met": median < goal_s,
         "same_cell_again_s": round(repeat_s, 3),
@@ -222,7 +232,8 @@ def main() -> dict:
             f"{r['restart_with_disk_cache_s']:>8.2f} {r['worker_peak_rss_mb'] or 0:>12.1f}"
         )
         print(
-            f"    same cell again (verdict reused): {r['same_cell_again_s']:.3f} s; "
+            f"    worker CPU per warm run: {r['worker_cpu_s_per_warm_run']:.3f} s; "
+            f"same cell again (verdict reused): {r['same_cell_again_s']:.3f} s; "
             f"load average {r['load_average_1min']} on {os.cpu_count()} cores"
         )
         print(f"    verdict: {r['verdict']}  worker stages (ms): {r['worker_timings_ms']}")
