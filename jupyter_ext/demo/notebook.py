@@ -131,6 +131,8 @@ NEXT = """\
 
 * Change a feature and submit again: the same pull request is updated.
 * Browse `src/ames/features/contrib/` for the features others wrote.
+* In a terminal in the project folder, `jupyter-ext discover` ranks the columns no
+  feature uses yet by the information they would add (Neighborhood tops it here).
 * Ideas: garage size, basement finish quality, zoning, condition of the
   sale, rooms per bedroom, season of the sale."""
 
