@@ -313,6 +313,28 @@ def test_large_data_is_estimated_on_a_fixed_row_sample():
     assert E.knn_rows(800, 30) == 800
 
 
+def test_comparison_with_a_bar_stops_as_soon_as_the_answer_is_clear():
+    # Given a strong signal, a copy of a conditioning column, and a candidate right at the bar
+    r = rng(20)
+    z = r.normal(size=(N, 4))
+    h = r.normal(size=N)
+    y = (z[:, 0] + h + 0.5 * r.normal(size=N) > 0).astype(float)
+    vy, vz = E.prepare(y, discrete=True), E.prepare(z)
+    full = E.conditional_mutual_information(h, vy, vz, clip=False)
+    # When
+    strong = E.conditional_mutual_information_vs(h, vy, vz, bar=0.02)
+    copy = E.conditional_mutual_information_vs(z[:, 2], vy, vz, bar=0.02)
+    at_bar = E.conditional_mutual_information_vs(h, vy, vz, bar=full)
+    # Then: clear answers need a few hundred rows' terms, with an honest standard error
+    assert strong.rows_queried == 500 and strong.rows_used == N
+    assert abs(strong.value - full) < 4 * strong.standard_error
+    assert strong.value - 3 * strong.standard_error > 0.02
+    assert (copy.value, copy.standard_error, copy.rows_queried) == (0.0, 0.0, 500)
+    # and an undecidable one falls back to every row, i.e. exactly the full estimate
+    assert at_bar.rows_queried == N and at_bar.standard_error == 0.0
+    assert at_bar.value == pytest.approx(full, abs=1e-12)
+
+
 def test_prepared_variables_give_the_same_answer_as_arrays():
     # Given prepared variables (reused across many estimates by the accepters)
     r = rng(18)

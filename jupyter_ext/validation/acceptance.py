@@ -334,14 +334,14 @@ class MutualInformationAccepter(Accepter):
     def _judge(self, inputs):
         n, q = inputs.candidate.shape
         used = est.knn_rows(n, q + 1, self.max_rows)
-        mi_raw = est.mutual_information(
+        bar = max(self.threshold, noise_floor(used))
+        estimate = est.conditional_mutual_information_vs(
             est.prepare(inputs.candidate, name="candidate"),
             self._target(inputs.y),
-            clip=False,
+            bar=bar,
             max_rows=self.max_rows,
         )
-        mi = max(mi_raw, 0.0)
-        bar = max(self.threshold, noise_floor(used))
+        mi = estimate.clipped
         accepted = mi > bar
         return AcceptanceResult(
             self.name,
@@ -351,7 +351,9 @@ class MutualInformationAccepter(Accepter):
             f"{'Carries' if accepted else 'Carries only'} {mi:.3f} nats of information about "
             f"{self.target_name}; the bar is {bar:.3f}{_floor_note(bar, self.threshold, used)}.",
             details={
-                "raw_statistic": mi_raw,
+                "raw_statistic": estimate.value,
+                "standard_error": estimate.standard_error,
+                "rows_queried": estimate.rows_queried,
                 "configured_threshold": self.threshold,
                 "rows_used": used,
             },
@@ -446,8 +448,10 @@ class GFSSFAccepter(Accepter):
       term is >= 0, a branch can only pass if I(z; y | F) clears that branch's bar, so most
       rejections cost a single CMI.
 
-    When accepted, ``redundant`` lists the features that pruning (below) would remove after
-    the merge.
+    Each CMI is computed only as precisely as its comparison needs
+    (`entropy.conditional_mutual_information_vs`); ``details.branches`` carries each
+    statistic's Monte-Carlo standard error and the rows queried. When accepted, ``redundant``
+    lists the features that pruning (`_GFSSF.prune`) would remove after the merge.
     """
 
     name = "GFSSFAccepter"
@@ -474,10 +478,10 @@ class GFSSFAccepter(Accepter):
     def _judge(self, inputs):
         g = _GFSSF(inputs.existing, inputs.y, self, candidate=inputs.candidate)
         q_z = inputs.candidate.shape[1]
-        stat0_raw = g.cmi("__candidate__", g.names)
-        stat0 = max(stat0_raw, 0.0)
         bar0 = g.bar(q_z, 0)
-        branches = [{"omitted": None, "statistic": stat0, "threshold": bar0, "raw": stat0_raw}]
+        e0 = g.cmi("__candidate__", g.names, bar0)
+        stat0 = e0.clipped
+        branches = [_branch(None, stat0, bar0, e0)]
         accepted_via: str | None = "" if stat0 > bar0 else None
         if accepted_via is None:
             for name in g.names:
@@ -485,9 +489,10 @@ class GFSSFAccepter(Accepter):
                 if not stat0 > bar:
                     continue  # the branch statistic is at most stat0: it cannot pass
                 others = [f for f in g.names if f != name] + ["__candidate__"]
-                rest = max(g.cmi(name, others), 0.0)
-                stat = stat0 - rest
-                branches.append({"omitted": name, "statistic": stat, "threshold": bar})
+                # the branch passes iff I(g; y | F - g + z) < stat0 - bar
+                e = g.cmi(name, others, stat0 - bar)
+                stat = stat0 - e.clipped
+                branches.append(_branch(name, stat, bar, e))
                 if stat > bar:
                     accepted_via = name
                     break
@@ -554,6 +559,17 @@ class GFSSFAccepter(Accepter):
         return text
 
 
+def _branch(omitted, statistic, threshold, estimate: est.Estimate) -> dict:
+    return {
+        "omitted": omitted,
+        "statistic": statistic,
+        "threshold": threshold,
+        "raw": estimate.value,
+        "standard_error": estimate.standard_error,
+        "rows_queried": estimate.rows_queried,
+    }
+
+
 def _floor_note(bar: float, configured: float | None, n: int) -> str:
     floor = noise_floor(n)
     if bar == floor and (configured is None or floor > configured):
@@ -602,7 +618,7 @@ class _GFSSF:
         # every CMI here involves (nearly) all columns plus the target
         self.rows_used = est.knn_rows(n, n_columns + 1, self.max_rows)
         self.floor = noise_floor(self.rows_used)
-        self._cache: dict[tuple, float] = {}
+        self._cache: dict[tuple, est.Estimate] = {}
 
     def width(self, name: str) -> int:
         return self.blocks[name].width
@@ -610,13 +626,13 @@ class _GFSSF:
     def bar(self, q_candidate: int, q_omitted: int) -> float:
         return max(self.l1 + self.l2 * (q_candidate - q_omitted), self.floor)
 
-    def cmi(self, name: str, given: list[str]) -> float:
-        """Raw I(name; y | given)."""
-        key = (name, frozenset(given))
+    def cmi(self, name: str, given: list[str], bar: float) -> est.Estimate:
+        """I(name; y | given), precise enough to compare with `bar`."""
+        key = (name, frozenset(given), bar)
         if key not in self._cache:
             z = _stack([self.blocks[g] for g in given])
-            self._cache[key] = est.conditional_mutual_information(
-                self.blocks[name], self.y, z, clip=False, max_rows=self.max_rows
+            self._cache[key] = est.conditional_mutual_information_vs(
+                self.blocks[name], self.y, z, bar=bar, max_rows=self.max_rows
             )
         return self._cache[key]
 
@@ -629,7 +645,7 @@ class _GFSSF:
         for name in reversed(self.names):
             others = [f for f in kept if f != name] + list(extra)
             bar = max(self.l1 + self.l2 * self.width(name), self.floor)
-            if self.cmi(name, others) < bar:
+            if self.cmi(name, others, bar).value < bar:
                 redundant.append(name)
                 kept.remove(name)
         return redundant
