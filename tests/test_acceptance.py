@@ -475,7 +475,18 @@ def test_verdicts_are_deterministic():
     assert a.to_json() == b.to_json()
 
 
+def test_too_few_rows_is_a_rejection_with_a_reason():
+    # Given a project with three rows
+    y = np.array([0.0, 1.0, 0.0])
+    # When / Then
+    result = make_accepter("gfssf", "classification").judge(np.arange(3.0), {}, y)
+    assert not result.accepted
+    assert result.details["error"] == "estimation" and "more than 3 rows" in result.reason
+
+
 def test_shape_mismatch_is_a_programming_error():
     r, existing, y, h = project(20, "binary")
     with pytest.raises(ValueError, match="rows"):
         make_accepter("gfssf").judge(h[:-1].reshape(-1, 1), existing, y)
+    with pytest.raises(ValueError, match="one column"):
+        make_accepter("gfssf").judge(h, existing, np.column_stack([y, y]))

@@ -177,6 +177,8 @@ class Accepter:
                 raise ValueError(f"feature {name!r} has {m.shape[0]} rows, candidate has {n}")
         if target.shape[0] != n:
             raise ValueError(f"y has {target.shape[0]} rows, candidate has {n}")
+        if target.shape[1] != 1:
+            raise ValueError(f"y must be one column, got {target.shape[1]}")
 
         kind, count = _bad_values(cand)
         if kind == "nan":
@@ -235,7 +237,10 @@ class Accepter:
                         f"{_rows_phrase(count, n)}; too few rows are left to judge.",
                         rows=count,
                     )
-        result = self._judge(_Inputs(cand, feats, target[:, 0], rows))
+        try:
+            result = self._judge(_Inputs(cand, feats, target[:, 0], rows))
+        except est.EstimationError as e:
+            return self._refuse("estimation", f"Acceptance could not be computed: {e}.")
         result.details.setdefault("rows", int(cand.shape[0]))
         if rows is not None:
             result.details["rows_ignored_nan_target"] = int(n - rows.size)
