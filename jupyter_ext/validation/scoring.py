@@ -652,6 +652,13 @@ def _score(project, config, candidate, existing, y, target_raw, cache, data_key,
                 )
             budget = None  # enabled: true — finish regardless
 
+    if not np.all(np.isfinite(base_run.scores + with_run.scores)):
+        return _status(
+            "failed",
+            f"The scorer {scorer_name} gave a value that is not a finite number "
+            "(e.g. an error that overflows on a target with huge values).",
+            start,
+        )
     # The scorer's numbers as people read them: errors positive, lower better.
     sign = -1.0 if scorer_name.startswith("neg_") or scorer_name == "max_error" else 1.0
     score = _block(
