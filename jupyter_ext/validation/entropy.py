@@ -43,7 +43,9 @@ Choices, and why
   (a strictly monotone map per coordinate, so MI and CMI are unchanged in theory, while heavy
   tails and outliers such as lot areas stop dominating the max-norm; tied values stay tied
   until the jitter). Plain ranks would put every coordinate on the lattice k/n and create
-  artificial distance ties. A discrete *target* keeps its levels ``DISCRETE_SPACING`` apart,
+  artificial distance ties. A block of discrete columns (a one-hot encoding) becomes one
+  coordinate, its joint level: a bijection, so the information is unchanged, with d - 1 fewer
+  dimensions for the k-NN search. A discrete *target* keeps its levels ``DISCRETE_SPACING`` apart,
   farther than any two rows otherwise, so neighbourhoods never mix classes: the vectorised
   equivalent of splitting the data by class (Ross 2014 for MI).
 
@@ -112,7 +114,8 @@ class EstimationError(ValueError):
 class Variable:
     """A block of columns prepared once for repeated estimation.
 
-    ``coords`` are the estimator's coordinates (scaled ranks or spaced level indices),
+    ``coords`` are the estimator's coordinates (Gaussian rank scores; one column for a block
+    of discrete columns, its joint level),
     ``values`` the original float values, ``discrete`` the per-column kind, and ``codes`` a
     dense joint level code per row when every column is discrete (else None).
     """
@@ -211,19 +214,25 @@ def prepare(a, *, discrete=None, name: str = "x") -> Variable:
         kinds = np.array([is_discrete(values[:, j]) for j in range(d)], dtype=bool)
     else:
         kinds = np.broadcast_to(np.asarray(discrete, dtype=bool), (d,)).copy()
-    coords = np.empty_like(values)
-    for j in range(d):
-        coords[:, j] = _rank_scores(values[:, j])
     codes = None
     if d and kinds.all():
         codes = _combine_codes([_dense_codes(values[:, j]) for j in range(d)])
+    if codes is not None and d > 1:
+        # A block of discrete columns (a one-hot encoding, say) is a bijective function of its
+        # joint level: one coordinate instead of d carries the same information and spares
+        # the k-NN search d - 1 dimensions.
+        coords = _rank_scores(codes.astype(np.float64)).reshape(-1, 1)
+    else:
+        coords = np.empty_like(values)
+        for j in range(d):
+            coords[:, j] = _rank_scores(values[:, j])
     return Variable(name=name, values=values, coords=coords, discrete=kinds, codes=codes)
 
 
 def _target_coords(v: Variable) -> np.ndarray:
     """Coordinates of the target slot: a discrete target's levels are DISCRETE_SPACING apart,
     farther than any two rows of rank coordinates, so classes are never smoothed together."""
-    if v.width == 1 and v.all_discrete:
+    if v.width and v.all_discrete:
         return v.codes.reshape(-1, 1) * DISCRETE_SPACING
     return v.coords
 
