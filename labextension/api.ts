@@ -280,6 +280,94 @@ export function authDevicePoll(settings?: Settings): Promise<IDevicePoll> {
   return requestAPI<IDevicePoll>('auth/device', {}, settings);
 }
 
+/* ----------------------------------------------------------------------------
+ * `GET features`: the Project tab's view (existing features, column coverage)
+ */
+
+export interface IDiscoveryFeature {
+  name: string;
+  author: string | null;
+  description: string | null;
+  input: string[];
+  output: string[];
+  path: string;
+  source: string | null;
+  source_hash: string;
+  /** I(f; y) in nats. */
+  mutual_information: number | null;
+  /** I(f; y | every other feature) in nats; null when not estimated. */
+  conditional_mutual_information: number | null;
+  note: string | null;
+  error: string | null;
+}
+
+export type ColumnType = 'numeric' | 'categorical' | 'text';
+
+export interface IDiscoveryColumn {
+  name: string;
+  type: ColumnType | string;
+  dtype: string;
+  missing: number;
+  missing_fraction: number | null;
+  distinct: number;
+  feature_count: number;
+  features: string[];
+  mutual_information: number | null;
+  /** I(column; y | the existing features) in nats. */
+  conditional_mutual_information: number | null;
+  /** At or above the noise floor. */
+  informative: boolean;
+  /** 1 = most information left beyond the features. */
+  rank: number;
+  note: string | null;
+}
+
+export interface IUnexploredColumn {
+  name: string;
+  type: ColumnType | string;
+  feature_count: number;
+  mutual_information: number | null;
+  conditional_mutual_information: number | null;
+  missing_fraction: number | null;
+  informative: boolean;
+  rank: number;
+}
+
+export interface IDiscoveryView {
+  project?: { name: string; problem_type: string; contrib_path: string };
+  target?: string;
+  data?: {
+    rows: number;
+    columns: number;
+    estimation_rows: number;
+    fingerprint: string;
+  };
+  units?: string;
+  noise_floor?: number;
+  few_features?: number;
+  features: IDiscoveryFeature[];
+  columns: IDiscoveryColumn[];
+  unexplored: IUnexploredColumn[];
+  failed: { path: string; message: string }[];
+  /** The time budget ran out; asking again continues. */
+  partial: boolean;
+  /** The worker could not produce the view (then the lists are empty). */
+  error: IWorkerError | null;
+  cache?: { view: 'memory' | 'disk' | null } & Record<string, unknown>;
+  timings_ms?: Record<string, number>;
+}
+
+/** `GET features`: the project's features and column coverage. */
+export function features(
+  notebookPath?: string | null,
+  settings?: Settings
+): Promise<IDiscoveryView> {
+  const query = notebookPath
+    ? `?${new URLSearchParams({ path: notebookPath }).toString()}`
+    : '';
+  return requestAPI<IDiscoveryView>(`features${query}`, {}, settings);
+}
+
 /**
  * The calls the models need, bound to one server. Models take this interface
  * rather than importing the functions, so jest can hand them a fake server.

@@ -33,6 +33,7 @@ import { signInFlow, submitFlow } from './flows';
 import { FeatureModel } from './model';
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { FeaturePanel } from './panel';
+import { projectPlugin } from './projectPlugin';
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { SubmissionsModel } from './submissions';
 import {
@@ -249,4 +250,4 @@ const commands: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [core, panel, commands];
+export default [core, panel, commands, projectPlugin];

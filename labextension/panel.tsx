@@ -18,6 +18,8 @@ import { CodeView } from './codeview';
 import { CommandIDs } from './commands';
 import { featureIcon } from './icons';
 import { FeatureModel, Handshake } from './model';
+import { ProjectTab } from './project';
+import type { ProjectModel } from './projectModel';
 import { ReportView } from './report';
 import { SubmissionsModel } from './submissions';
 
@@ -29,13 +31,15 @@ export namespace FeaturePanel {
     auth?: AuthModel | null;
     /** The Submissions tab's list; without it there is no such tab. */
     submissions?: SubmissionsModel | null;
+    /** The Project tab (features, column coverage); set by jupyter-ext:project. */
+    project?: ProjectModel | null;
     /** Buttons run these commands; without it they are not shown. */
     commands?: CommandRegistry | null;
     languages?: IEditorLanguageRegistry | null;
   }
 }
 
-type Tab = 'feature' | 'submissions';
+type Tab = 'feature' | 'submissions' | 'project';
 
 /**
  * The right-side "Feature" panel.
@@ -70,6 +74,15 @@ export class FeaturePanel extends ReactWidget {
     if (tab === 'submissions') {
       void this._options.submissions?.refresh();
     }
+    if (tab === 'project') {
+      void this._options.project?.ensureLoaded();
+    }
+    this.update();
+  }
+
+  /** Add (or remove) the Project tab. */
+  set project(model: ProjectModel | null) {
+    this._options = { ...this._options, project: model };
     this.update();
   }
 
@@ -154,10 +167,17 @@ export function PanelView(props: IViewProps): JSX.Element {
         {props.auth && ready ? <AuthIndicator {...props} /> : null}
       </header>
       <HandshakeBanner handshake={model.handshake} trans={trans} />
-      {ready && submissions ? <Tabs {...props} /> : null}
+      {ready && (submissions || props.project) ? <Tabs {...props} /> : null}
       {ready && props.tab === 'feature' ? <FeatureTab {...props} /> : null}
       {ready && props.tab === 'submissions' && submissions ? (
         <SubmissionsTab {...props} submissions={submissions} />
+      ) : null}
+      {ready && props.tab === 'project' && props.project ? (
+        <ProjectTab
+          model={props.project}
+          trans={trans}
+          commands={props.commands}
+        />
       ) : null}
     </div>
   );
@@ -165,13 +185,18 @@ export function PanelView(props: IViewProps): JSX.Element {
 
 function Tabs(props: IViewProps): JSX.Element {
   const { trans, tab, onTab } = props;
-  const tabs: [Tab, string][] = [
-    ['feature', trans.__('Active cell')],
-    ['submissions', trans.__('My submissions')]
-  ];
+  const tabs: [Tab, string][] = [['feature', trans.__('Active cell')]];
+  if (props.submissions) {
+    tabs.push(['submissions', trans.__('My submissions')]);
+  }
+  if (props.project) {
+    tabs.push(['project', trans.__('Project')]);
+  }
   const onKeyDown = (event: React.KeyboardEvent) => {
     if (event.key === 'ArrowRight' || event.key === 'ArrowLeft') {
-      onTab(tab === 'feature' ? 'submissions' : 'feature');
+      const step = event.key === 'ArrowRight' ? 1 : tabs.length - 1;
+      const at = tabs.findIndex(([id]) => id === tab);
+      onTab(tabs[(at + step) % tabs.length][0]);
       event.preventDefault();
     }
   };
