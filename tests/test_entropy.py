@@ -207,6 +207,21 @@ def test_a_copy_of_a_conditioning_column_adds_exactly_nothing():
         assert E.conditional_mutual_information(z[:, j], y, z, clip=False) == 0.0
 
 
+def test_a_one_hot_block_counts_as_one_variable():
+    # Given a five-level category, one-hot encoded, that shifts a continuous target
+    r = rng(21)
+    level = r.integers(0, 5, N)
+    onehot = np.eye(5)[level]
+    y = level + r.normal(size=N)
+    other = r.normal(size=(N, 3))
+    # When / Then: one k-NN coordinate, and the same information as the level itself
+    assert E.prepare(onehot).coords.shape == (N, 1)
+    a = E.conditional_mutual_information(onehot, y, other, clip=False)
+    b = E.conditional_mutual_information(level, y, other, clip=False)
+    assert a == pytest.approx(b, abs=0.02)
+    assert a > 0.5
+
+
 def test_sparse_discrete_conditioning_is_neither_inflated_nor_collapsed():
     # Given discrete x (20 levels) and z (3 columns of 10 levels): 20,000 joint cells for
     # 5000 rows, and y depending on x and z0 through a threshold
