@@ -123,6 +123,43 @@ export interface IAcceptance {
   details?: Record<string, unknown>;
 }
 
+/** One figure of the scoring stage: a metric with and without the candidate. */
+export interface IScoreFigure {
+  metric: string;
+  lower_is_better: boolean;
+  baseline: number;
+  with_feature: number;
+  /** with_feature - baseline, in the metric's units. */
+  change: number;
+  spread: { std: number; ci95: [number, number]; per_fold: number[] };
+  /** null when the 95% interval of the change contains zero. */
+  helps: boolean | null;
+}
+
+/** The report's `score`: what the candidate does to a baseline model. */
+export interface IScore extends Partial<IScoreFigure> {
+  status: 'scored' | 'skipped' | 'failed';
+  reason: string | null;
+  scorer?: string;
+  folds?: number;
+  rows?: number;
+  model?: string;
+  fallback?: string | null;
+  baseline_description?: string;
+  /** The headline: in the project's units when configured. */
+  sentence?: string;
+  score_sentence?: string;
+  units?:
+    | (IScoreFigure & {
+        currency: string | null;
+        unit: string | null;
+        sentence: string;
+      })
+    | null;
+  warnings?: string[];
+  duration_ms: number;
+}
+
 export interface IFeatureSummary {
   name: string;
   description?: string | null;
@@ -143,6 +180,8 @@ export interface IValidationReport {
   feature: IFeatureSummary | null;
   checks: ICheckResult[];
   acceptance: IAcceptance | null;
+  /** null when scoring is off in ballet.yml or a check failed. */
+  score?: IScore | null;
   timings_ms: Record<string, number>;
   data: {
     rows: number;

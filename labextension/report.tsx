@@ -9,6 +9,7 @@ import * as React from 'react';
 
 import { IAcceptance, ICheckResult, IValidationReport } from './api';
 import { formatNumber, StatChart } from './chart';
+import { ScoreView } from './score';
 
 interface IReportProps {
   report: IValidationReport;
@@ -97,6 +98,7 @@ export function ReportView(props: IReportProps): JSX.Element {
           )}
         </p>
       ) : null}
+      {report.score ? <ScoreView score={report.score} trans={trans} /> : null}
       <FootnoteView report={report} trans={trans} />
     </div>
   );

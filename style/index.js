@@ -1,2 +1,3 @@
 import './base.css';
 import './project.css';
+import './score.css';

@@ -22,7 +22,7 @@ def score_headline(score: Any) -> str | None:
         return str(score.get("sentence") or score.get("score_sentence") or "")
     reason = str(score.get("reason") or "no reason given").strip()
     if status == "skipped":
-        return reason if reason.lower().startswith("not scored") else f"Not scored: {reason}"
+        return f"Not scored: {reason}"
     return f"Scoring failed: {reason}"
 
 

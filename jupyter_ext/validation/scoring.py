@@ -644,8 +644,7 @@ def _score(project, config, candidate, existing, y, target_raw, cache, data_key,
             if config.enabled == "auto":
                 return _status(
                     "skipped",
-                    f"Not scored: the {reason}. Set validation.scoring.enabled: true to score "
-                    "anyway.",
+                    f"The {reason}. Set validation.scoring.enabled: true to score anyway.",
                     start,
                     model=model,
                     rows=n,
