@@ -21,6 +21,22 @@ function effectClass(score: IScore): string {
   return 'jp-mod-noise';
 }
 
+/**
+ * Whether the units figure says more than the scorer's (not just an MAE with a
+ * currency sign): only then is the scorer's own sentence shown too.
+ */
+export function restatesInUnits(score: IScore): boolean {
+  const u = score.units;
+  if (!u || typeof score.change !== 'number') {
+    return false;
+  }
+  const tolerance =
+    1e-9 * Math.max(1, Math.abs(u.change), Math.abs(score.change));
+  return (
+    u.metric !== score.metric || Math.abs(u.change - score.change) > tolerance
+  );
+}
+
 export function ScoreView(props: {
   score: IScore;
   trans: TranslationBundle;
@@ -57,7 +73,7 @@ export function ScoreView(props: {
       <p className={`jp-JupyterExt-scoreSentence ${effectClass(score)}`}>
         {score.sentence}
       </p>
-      {score.units && score.score_sentence ? (
+      {restatesInUnits(score) && score.score_sentence ? (
         <p className="jp-JupyterExt-detail">{score.score_sentence}</p>
       ) : null}
       <p className="jp-JupyterExt-detail">

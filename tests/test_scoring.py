@@ -441,3 +441,21 @@ async def test_a_worker_report_carries_the_score_and_its_timing(scored_project):
     assert "baseline: " in text and "5-fold cross-validation on 600 rows" in text
     body = render_body(report, "src/synth/features/contrib/user_a/feature_x1.py")
     assert "- Model score: Cuts the baseline's mean absolute error by \\$" in body
+
+
+def test_the_scorer_sentence_is_added_only_when_the_units_say_something_else():
+    from jupyter_ext.core.score_summary import score_details
+
+    # Given an MAE scorer on a target in dollars: the units figure is the scorer's figure
+    x0, x1, _, y, _ = regression_data(n=400)
+    same = make_project(
+        scorer="neg_mean_absolute_error", scoring={"model": "linear"}, units={"currency": "$"}
+    )
+    scaled = make_project(
+        scorer="neg_mean_absolute_error",
+        scoring={"model": "linear"},
+        units={"currency": "$", "scale": 1000},
+    )
+    # Then the details don't repeat it; with a scale they do
+    assert "scorer's terms" not in score_details(score_candidate(same, x1, [("x0", x0)], y))
+    assert "scorer's terms" in score_details(score_candidate(scaled, x1, [("x0", x0)], y))

@@ -37,10 +37,25 @@ def score_details(score: Any) -> str | None:
         else f"{score.get('folds')}-fold cross-validation",
         f"scorer {score.get('scorer')}",
     ]
-    units = score.get("units")
-    if isinstance(units, dict) and score.get("score_sentence"):
+    if restates_in_units(score) and score.get("score_sentence"):
         parts.append(f"in the scorer's terms: {score['score_sentence']}")
     text = "; ".join(parts)
     if score.get("fallback"):
         text += f" ({score['fallback']})"
     return text
+
+
+def restates_in_units(score: dict) -> bool:
+    """True when the units figure is not just the scorer's figure with a currency sign (an MAE
+    scorer on a target in dollars): only then is the scorer's own sentence worth showing too."""
+    units = score.get("units")
+    if not isinstance(units, dict):
+        return False
+    same_metric = units.get("metric") == score.get("metric")
+    return not (same_metric and _close(units.get("change"), score.get("change")))
+
+
+def _close(a: Any, b: Any) -> bool:
+    if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
+        return False
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))

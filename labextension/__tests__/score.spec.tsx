@@ -68,6 +68,26 @@ describe('ScoreView in the report', () => {
     );
   });
 
+  it("adds the scorer's own sentence only when the units say something else", async () => {
+    // The units figure above is the scorer's MAE with a dollar sign: not repeated
+    const same = await render(
+      <ReportView report={report({ score: SCORED })} trans={trans} />
+    );
+    expect(same.textContent).not.toContain('0.0081');
+    // A log target: dollars and the scorer's log error differ
+    const logTarget: IScore = {
+      ...SCORED,
+      change: -0.0081,
+      units: { ...figure, currency: '$', unit: null, sentence: 'in dollars' }
+    };
+    const host = await render(
+      <ReportView report={report({ score: logTarget })} trans={trans} />
+    );
+    expect(host.textContent).toContain(
+      "Cuts the baseline's mean absolute error by 0.0081"
+    );
+  });
+
   it('says why there is no score', async () => {
     const skipped: IScore = {
       status: 'skipped',
