@@ -301,6 +301,28 @@ def configure_github(layout: DemoLayout) -> int:
     return 0
 
 
+# After SIGTERM, how long JupyterLab may take to shut down before it is killed. Its
+# shutdown can hang after the kernels and extensions have stopped, with the
+# interpreter waiting on idle AnyIO worker threads; nothing is lost by killing it then.
+LAB_STOP_GRACE = 20.0
+
+
+def wait_for_lab(lab: subprocess.Popen, stop_requested: list[float]) -> int:
+    """Wait for JupyterLab to exit; on SIGTERM stop it, and kill it if it hangs."""
+    terminated_at = None
+    while True:
+        try:
+            return lab.wait(timeout=0.5)
+        except subprocess.TimeoutExpired:
+            pass
+        if stop_requested and terminated_at is None:
+            lab.terminate()
+            terminated_at = time.monotonic()
+        elif terminated_at is not None and time.monotonic() - terminated_at > LAB_STOP_GRACE:
+            say(f"JupyterLab did not exit {LAB_STOP_GRACE:.0f} s after SIGTERM; killing it.")
+            lab.kill()
+
+
 # -- the command ---------------------------------------------------------------------------
 
 
@@ -347,9 +369,10 @@ def launch_demo(
     # JupyterLab handles Ctrl-C itself (it asks for confirmation); this process only
     # waits for it to exit, then stops the forge.
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda *_: lab.terminate())
+    stop_requested: list[float] = []
+    signal.signal(signal.SIGTERM, lambda *_: stop_requested.append(time.monotonic()))
     try:
-        code = lab.wait()
+        code = wait_for_lab(lab, stop_requested)
     finally:
         signal.signal(signal.SIGINT, previous)
         say("JupyterLab exited; stopping the forge.")
