@@ -317,10 +317,16 @@ def test_over_budget_auto_skips_with_the_reason_and_true_scores_with_the_fallbac
     assert "validation.scoring.budget_seconds" in skipped["reason"]
     assert "enabled: true" in skipped["reason"]
     # And: enabled: true falls back to the linear model and finishes
-    scored = score_candidate(forced, x1, [("x0", x0)], y)
+    cache = BaselineCache()
+    scored = score_candidate(forced, x1, [("x0", x0)], y, cache=cache)
     assert scored["status"] == "scored" and scored["model"] == "linear"
     assert "over the 1e-06 s budget" in scored["fallback"]
     assert scored["change"] < -0.5
+    # And: the next candidate on these features goes straight to the linear model
+    again = score_candidate(forced, x1 + x0, [("x0", x0)], y, cache=cache)
+    assert again["model"] == "linear" and again["fallback"] == scored["fallback"]
+    assert again["cached_baseline"]  # the linear baseline of the first call
+    assert len(cache.fallbacks) == 1 and len(cache.baselines) == 1  # no second probe
 
 
 def test_scoring_off_gives_no_score():

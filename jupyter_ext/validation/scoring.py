@@ -19,17 +19,20 @@ validation:
                                     # imputation with missing-value indicators and scaling)
     folds: 5               # k of k-fold cross-validation (2-20)
     seed: 0                # the folds' and the models' random seed
-    budget_seconds: 2.0    # time the stage may take
+    budget_seconds: 2.0    # CPU seconds a validation's scoring may take (see below)
     max_rows: 20000        # above this many rows the linear model is used
 ```
 
-Budget and fallback. The stage times itself fold by fold: when the projected total exceeds
-`budget_seconds`, gradient boosting gives way to the linear model (the report says so in
-`fallback`); when even the linear model is over budget, `enabled: auto` skips the stage
-(`status: "skipped"` with the reason) and `enabled: true` finishes anyway. The baseline's
-folds depend only on the data, the existing features and this config, so they are cached in
-the worker: a warm validation fits only the k models with the candidate. Models run on one
-thread: on a busy 2-core machine OpenMP's spinning threads made gradient boosting 20x slower.
+Budget and fallback. The baseline's folds depend only on the data, the existing features and
+this config, so the worker caches them: a warm validation fits only the k models with the
+candidate. `budget_seconds` bounds that warm cost, in CPU seconds (the stage runs on one
+thread, so it is the time on an idle machine, and a busy CI runner scores with the same model
+as an idle laptop); the first validation on a feature set fits the baseline too (up to twice
+the budget). The stage projects the cost after each fold: over budget, gradient boosting gives
+way to the linear model for this feature set (the report says so in `fallback`); when even the
+linear model is over budget, `enabled: auto` skips the stage (`status: "skipped"` with the
+reason) and `enabled: true` finishes anyway. One thread, also because on a busy 2-core
+machine OpenMP's spinning threads made gradient boosting 20-100x slower.
 
 Spread. Per-fold differences are paired (same folds for both models). `spread.std` is their
 standard deviation (the "±" in the sentence); `spread.ci95` is a 95% interval for the mean
@@ -211,6 +214,7 @@ class BaselineCache:
     def __init__(self, size: int = 8, results: int = 64):
         self.baselines: _LRU = _LRU(size)
         self.results: _LRU = _LRU(results)
+        self.fallbacks: _LRU = _LRU(size)  # feature sets gradient boosting is too slow for
 
     def get(self, key: str) -> FoldRun | None:
         return self.baselines.get(key)
@@ -227,17 +231,24 @@ class OverBudget(Exception):
 
 @dataclass
 class _Clock:
-    """Projects a run's total time fold by fold against the budget."""
+    """Projects a warm validation's cost (k fits with the candidate) from the folds done.
+
+    CPU seconds of this process, not wall time: the stage runs on one thread, so this is what
+    it takes on an idle machine, and a busy machine (CI, a shared hub) doesn't change which
+    model scores a feature. `designs` models are fitted per fold (2 when the baseline is
+    fitted too); the projection counts one, since the baseline is fitted once per feature set.
+    """
 
     budget_s: float | None
     folds: int
-    start: float = field(default_factory=time.perf_counter)
+    designs: int = 1
+    start: float = field(default_factory=time.process_time)
 
     def check(self, done: int) -> None:
         if self.budget_s is None or done >= self.folds:
             return
-        elapsed = time.perf_counter() - self.start
-        projected = elapsed / done * self.folds
+        spent = time.process_time() - self.start
+        projected = spent / (done * self.designs) * self.folds
         if projected > self.budget_s:
             raise OverBudget(projected)
 
@@ -564,13 +575,18 @@ def _score(project, config, candidate, existing, y, target_raw, cache, data_key,
         )
     existing_key = _key(sorted(k for k, _ in existing), base_X.shape[1])
     budget = config.budget_seconds
+    # A model found over budget for this feature set stays replaced: no probe per validation,
+    # and every candidate on it is scored by the same model (comparable numbers).
+    fallback_key = _key(data_key, existing_key, config, scorer_name, n)
+    if cache is not None and model != "linear" and fallback_key in cache.fallbacks:
+        model, fallback = "linear", cache.fallbacks[fallback_key]
     while True:
         base_key = _key(data_key, existing_key, model, folds, config.seed, scorer_name, n)
         base_run = cache.get(base_key) if cache is not None else None
         from_cache = base_run is not None
-        clock = _Clock(budget, folds)
+        designs = [with_X] if base_run is not None else [base_X, with_X]
+        clock = _Clock(budget, folds, len(designs))
         try:
-            designs = [with_X] if base_run is not None else [base_X, with_X]
             runs = run_folds(
                 model, designs, y_used, splits, scorer, problem_type, n_classes, config.seed, clock
             )
@@ -582,11 +598,14 @@ def _score(project, config, candidate, existing, y, target_raw, cache, data_key,
             break
         except OverBudget as over:
             reason = (
-                f"{MODEL_LABELS[model]} would take about {over.projected_s:.1f} s, over the "
-                f"{budget:g} s budget (validation.scoring.budget_seconds in ballet.yml)"
+                f"{MODEL_LABELS[model]} would take about {over.projected_s:.1f} s of CPU per "
+                f"validation, over the {budget:g} s budget (validation.scoring.budget_seconds "
+                "in ballet.yml)"
             )
             if model != "linear":
                 model, fallback = "linear", reason + ": the linear model was used"
+                if cache is not None:
+                    cache.fallbacks.put(fallback_key, fallback)
                 continue
             if config.enabled == "auto":
                 return _status(
