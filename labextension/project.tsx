@@ -201,8 +201,13 @@ function Unexplored(props: IProjectTabProps): JSX.Element {
       aria-label={trans.__('Unexplored columns')}
     >
       <h3 className="jp-JupyterExt-sectionTitle">
-        {trans.__('Unexplored and informative')}
+        {trans.__('Unexplored columns')}
       </h3>
+      <p className="jp-JupyterExt-detail">
+        {trans.__(
+          'Read by no feature (or one), most information about the target left first. "informative": a feature on it alone would likely be accepted.'
+        )}
+      </p>
       {list.length === 0 ? (
         <p className="jp-JupyterExt-hint">
           {trans.__(
@@ -535,11 +540,7 @@ export class FeatureSourceWidget extends ReactWidget {
     this.title.caption = trans.__('%1 (read-only)', feature.path);
     this.title.icon = featureIcon;
     this.title.closable = true;
-    this.node.setAttribute('role', 'region');
-    this.node.setAttribute(
-      'aria-label',
-      trans.__('Source of feature %1', feature.name)
-    );
+    // In the dock panel the node is a tabpanel labelled by its tab (the name).
   }
 
   /** One view per feature file: a second click shows the same one. */
