@@ -59,11 +59,13 @@ def make_model(name: str, problem_type: str, n_columns: int, seed: int):
 
         cls = HistGradientBoostingClassifier if classification else HistGradientBoostingRegressor
         # Early stopping on a seeded 10% of the training rows (the same rows for the model
-        # with and without the candidate: same seed, same rows): on Ames-sized data it stops
-        # after a few dozen shallow trees, 2x faster than a fixed 100 and no less accurate.
+        # with and without the candidate: same seed, same rows). Small trees, a large step:
+        # on Ames with 20 features, 5 fits take 0.38 s of CPU instead of 0.71 s (15 leaves,
+        # step 0.1) for a 2% larger error; the comparison of two feature sets is what counts.
         return cls(
             max_iter=200,
-            max_leaf_nodes=15,
+            max_leaf_nodes=8,
+            learning_rate=0.2,
             early_stopping=True,
             validation_fraction=0.1,
             n_iter_no_change=10,
