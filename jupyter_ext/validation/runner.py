@@ -276,6 +276,9 @@ class ValidationWorker:
             await self._kill()
             await self._spawn()
         assert self._proc is not None and self._proc.stdin is not None
+        # A crash report quotes the worker's last output: this request's, not an earlier
+        # feature's (whose "MemoryError" text would also turn a crash into "memory").
+        self._stderr_tail.clear()
         self._next_id += 1
         rid = self._next_id
         message = json.dumps({"id": rid, "op": op, **payload}) + "\n"
