@@ -334,3 +334,44 @@ def test_cli_reports_data_that_cannot_be_loaded(tmp_path, capsys):
     shutil.rmtree(root / "data")
     assert main(["discover", "--project", str(root)]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_columns_of_any_dtype_and_label_are_profiled_and_estimated():
+    # Given: what a project's loader may return: integer labels, a repeated label,
+    # nullable integers, dates, booleans and a pandas categorical
+    import numpy as np
+    import pandas as pd
+
+    from jupyter_ext.validation.discovery import Estimates, profile_columns
+
+    rng = np.random.default_rng(3)
+    n = 400
+    signal = rng.integers(0, 50, n)
+    X = pd.DataFrame(
+        {
+            0: pd.array(np.where(np.arange(n) % 10 == 0, None, signal), dtype="Int64"),
+            1: pd.Timestamp("2020-01-01") + pd.to_timedelta(signal, unit="D"),
+            2: signal > 25,
+            3: pd.Categorical(np.where(signal > 25, "high", "low")),
+        }
+    )
+    X.insert(4, 0, rng.normal(size=n), allow_duplicates=True)  # a second column "0"
+    y = signal + rng.normal(scale=0.1, size=n)
+    # When
+    columns = profile_columns(X, [])
+    estimates = Estimates(y, "regression", [], budget_s=60)
+    for c in columns:
+        estimates.column(X.iloc[:, c.position], c, None)
+    # Then
+    assert [(c.name, c.type, c.missing) for c in columns] == [
+        ("0", "numeric", 40),
+        ("1", "numeric", 0),
+        ("2", "categorical", 0),
+        ("3", "categorical", 0),
+        ("0", "numeric", 0),
+    ]
+    info = [c.conditional_mutual_information for c in columns]
+    assert all(v is not None for v in info), [c.note for c in columns]
+    assert info[0] > 1 and info[1] > 1  # the signal itself, as integers and as dates
+    assert info[2] > 0.3 and info[3] > 0.3  # one bit of it, as bool and categorical
+    assert info[4] < estimates.floor  # noise

@@ -118,7 +118,7 @@ def discover(worker, request: dict) -> dict:
     estimates = Estimates(data.y, data.project.problem_type, features, budget_s - (start - t0))
     estimates.features(features)
     for column in columns:
-        estimates.column(data.X[column.name], column, previous.get(column.name))
+        estimates.column(data.X.iloc[:, column.position], column, previous.get(column.name))
     timings["estimates"] = _ms(start)
 
     result = assemble(data, features, columns, estimates)
@@ -283,6 +283,7 @@ def _describe(project, rel: str, source: str | None, fv) -> FeatureInfo:
 @dataclass
 class ColumnInfo:
     name: str
+    position: int  # in the data frame
     type: str
     dtype: str
     missing: int
@@ -341,11 +342,12 @@ def profile_columns(X, features: list[FeatureInfo]) -> list[ColumnInfo]:
         for name in dict.fromkeys(f.input):  # a column listed twice counts once
             readers.setdefault(name, []).append(f.name)
     out = []
-    for name in X.columns:
-        series = X[name]
+    for position, name in enumerate(X.columns):
+        series = X.iloc[:, position]  # by position: labels may repeat or not be strings
         out.append(
             ColumnInfo(
                 name=str(name),
+                position=position,
                 type=column_type(series),
                 dtype=str(series.dtype),
                 missing=int(series.isna().sum()),
@@ -367,7 +369,8 @@ def encode_numeric(series):
         values = series.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)
         values[missing] = np.nan
     else:
-        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
+        numbers = pd.to_numeric(series, errors="coerce")
+        values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)  # also Int64 with <NA>
     return fill_nonfinite(values)
 
 
