@@ -70,6 +70,7 @@ def project_settings() -> ProjectSettings:
         problem_type="regression",
         scorer="neg_mean_absolute_error",
         target=TARGET,
+        target_units={"currency": "$"},  # SalePrice is in dollars, not log dollars
         splits={"train": "data/train", "test": "data/test"},
         read_kwargs=dict(READ_CSV_KWARGS),
     )

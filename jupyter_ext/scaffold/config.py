@@ -50,6 +50,7 @@ class ProjectSettings:
     read_kwargs: dict = field(default_factory=lambda: dict(_CSV_READ_KWARGS))
     accepter: str | dict = GFSSF_ACCEPTER
     pruner: str | dict = GFSSF_PRUNER
+    target_units: dict | None = None  # problem.target_units: what the target is worth
 
     @classmethod
     def for_directory(cls, name: str, **overrides) -> ProjectSettings:
@@ -116,7 +117,13 @@ def render_ballet_yml(settings: ProjectSettings) -> str:
         "  problem_type_details:\n"
         f"    scorer: {v(scorer)}\n"
         f"    classification_type:{' ' + v(classification_type) if classification_type else ''}\n"
-        "# Where contributed features live: <module_path>/user_<login>/feature_<name>.py\n"
+        + (
+            "  # What the target is worth: model-score changes are reported in these units.\n"
+            f"  target_units: {v(settings.target_units)}\n"
+            if settings.target_units
+            else ""
+        )
+        + "# Where contributed features live: <module_path>/user_<login>/feature_<name>.py\n"
         "contrib:\n"
         f"  module_name: {v(settings.contrib_module_name)}\n"
         f"  module_path: {v(settings.contrib_module_path)}\n"
