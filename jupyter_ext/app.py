@@ -72,6 +72,16 @@ class JupyterExt(ExtensionApp):
 
         return sys.executable
 
+    prewarm_worker = Bool(
+        True,
+        help=(
+            "Start the project's validation worker (imports, data, existing features' "
+            "values) in the background as soon as JupyterLab connects, so the first "
+            "Validate answers in about a second instead of paying the cold start."
+        ),
+        config=True,
+    )
+
     validation_fit_time_budget = Float(
         30.0,
         help=(

@@ -93,6 +93,9 @@ class InfoHandler(JupyterExtHandler):
 
     @tornado.web.authenticated
     def get(self):
+        app = self.extensionapp
+        if app.prewarm_worker:
+            app.validation.schedule_warm()
         self.finish_json(
             {
                 "name": "jupyter_ext",

@@ -11,6 +11,8 @@ bad requests and a missing project raise (4xx).
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,8 @@ from typing import Any
 from ..core.project import ProjectError, find_project_root, load_project, source_hash
 from ..errors import BadRequest, NotFound
 from ..validation.runner import WorkerFailure, WorkerOptions, WorkerPool
+
+log = logging.getLogger(__name__)
 
 
 def _ms(start: float) -> float:
@@ -43,6 +47,7 @@ class ValidationService:
         self.root_dir = Path(root_dir).resolve() if root_dir else None
         self.extraction = extraction
         self.pool = WorkerPool(options or WorkerOptions())
+        self._warming: dict[Path, asyncio.Task] = {}
 
     # -- the project -----------------------------------------------------------------------
 
@@ -148,7 +153,31 @@ class ValidationService:
         worker = self.pool.get(self.project_root())
         return await worker.request("warm")
 
+    def schedule_warm(self) -> asyncio.Task | None:
+        """Warm the configured project's worker in the background, once per project.
+
+        Called when the frontend first says hello (`GET info`): the worker imports its
+        libraries, loads the data and computes the existing features' values while the
+        contributor is still reading the notebook, so the first Validate does not pay
+        those seconds. A failure here is only logged; Validate reports it properly.
+        """
+        root = self._configured_root()
+        if root is None or root in self._warming:
+            return self._warming.get(root) if root is not None else None
+        task = asyncio.get_running_loop().create_task(self._warm_quietly(root))
+        self._warming[root] = task
+        return task
+
+    async def _warm_quietly(self, root: Path) -> None:
+        try:
+            result = await self.pool.get(root).request("warm")
+            log.info("jupyter-ext: worker for %s warm in %s ms", root, result.get("ms"))
+        except Exception as err:  # reported again, with advice, by the next validate
+            log.warning("jupyter-ext: warming the worker for %s failed: %s", root, err)
+
     async def stop(self) -> None:
+        for task in self._warming.values():
+            task.cancel()
         await self.pool.stop_all()
 
 
