@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .checks import alive
@@ -137,7 +138,26 @@ def run(server: Server, forge: Forge, tally: Tally, fast: bool = False) -> Tally
         )
         tally.case(f"{name} -> {outcome}", not problems, "; ".join(problems))
     forge.clear_faults()
+    double_click(server, forge, tally, k=len(plans(fast)))
     return tally.finish()
+
+
+def double_click(server: Server, forge: Forge, tally: Tally, k: int) -> None:
+    """Two submissions of the same new feature at once: one branch, one PR, same answer."""
+    body = {"path": NOTEBOOK, "cell_id": f"fault-{k}", "force": True}
+    client = server.client()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(
+            pool.map(lambda _: client.call("POST", "jupyter-ext/submit", body), range(2))
+        )
+    problems = [f"answer {a.brief()}" for a in answers if a.status != 200]
+    numbers = {a.body.get("pr_number") for a in answers if a.status == 200}
+    branches, pulls = feature_state(forge, server.login, f"fault_case_{k}")
+    if len(branches) != 1 or len(pulls) != 1 or len(numbers) > 1:
+        problems.append(f"{len(branches)} branches, {len(pulls)} PRs, answers name PRs {numbers}")
+    tally.case(
+        "double click: two submissions of a new feature at once", not problems, "; ".join(problems)
+    )
 
 
 HOSTILE_LOGINS = ["../../evil", "evil..user", "-evil", "evil_user", "a" * 40]

@@ -88,7 +88,6 @@ def cases(server: Server) -> list[Hostile]:
             module("bytearray(50 * 1024**3)", name="Allocates 50 GB"),
             kinds=("memory",),
             failed_check_ok=True,
-            fast=True,
         ),
         H(
             "memory bomb: grows 256 MB at a time",
