@@ -164,8 +164,8 @@ export function PanelView(props: IViewProps): JSX.Element {
     <div className="jp-JupyterExt-body">
       <header className="jp-JupyterExt-header">
         <h2 className="jp-JupyterExt-title">{trans.__('Feature')}</h2>
-        {props.auth && ready ? <AuthIndicator {...props} /> : null}
       </header>
+      {props.auth && ready ? <AuthIndicator {...props} /> : null}
       <HandshakeBanner handshake={model.handshake} trans={trans} />
       {ready && (submissions || props.project) ? <Tabs {...props} /> : null}
       {ready && props.tab === 'feature' ? <FeatureTab {...props} /> : null}

@@ -7,7 +7,12 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { checkIcon, closeIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { IAcceptance, ICheckResult, IValidationReport } from './api';
+import {
+  IAcceptance,
+  ICheckResult,
+  IFeatureSummary,
+  IValidationReport
+} from './api';
 import { formatNumber, StatChart } from './chart';
 import { ScoreView } from './score';
 
@@ -66,19 +71,7 @@ export function ReportView(props: IReportProps): JSX.Element {
         <span>{verdictText(report, trans)}</span>
       </p>
       {report.feature ? (
-        <p className="jp-JupyterExt-featureSummary">
-          <strong>{report.feature.name}</strong>
-          {': '}
-          {report.feature.input.join(', ')}
-          {' → '}
-          {report.feature.output.join(', ')}
-          {report.feature.description ? (
-            <span className="jp-JupyterExt-detail">
-              {' — '}
-              {report.feature.description}
-            </span>
-          ) : null}
-        </p>
+        <FeatureSummary feature={report.feature} trans={trans} />
       ) : null}
       {report.error ? (
         <div className="jp-JupyterExt-error" role="alert">
@@ -104,6 +97,32 @@ export function ReportView(props: IReportProps): JSX.Element {
   );
 }
 
+/** How many output columns to name before "and N more". */
+const MAX_OUTPUTS = 3;
+
+function FeatureSummary(props: {
+  feature: IFeatureSummary;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { feature: f, trans } = props;
+  const shown = f.output.slice(0, MAX_OUTPUTS).join(', ');
+  const more = f.output.length - MAX_OUTPUTS;
+  return (
+    <p className="jp-JupyterExt-featureSummary">
+      <strong>{f.name}</strong>
+      {': '}
+      {f.input.join(', ')}
+      {' → '}
+      <span title={f.output.join(', ')}>
+        {more > 0 ? trans.__('%1 and %2 more', shown, more) : shown}
+      </span>
+      {f.description ? (
+        <span className="jp-JupyterExt-description">{f.description}</span>
+      ) : null}
+    </p>
+  );
+}
+
 function ChecksView(props: {
   checks: ICheckResult[];
   trans: TranslationBundle;
@@ -113,11 +132,11 @@ function ChecksView(props: {
     return null;
   }
   // Failures first: they are what the user has to act on; then the checks
-  // that could not run because of them.
+  // that could not run because of them; the passed ones folded away.
   const failed = checks.filter(c => !c.passed && !c.skipped);
   const skipped = checks.filter(c => !c.passed && c.skipped);
-  const ordered = [...failed, ...skipped, ...checks.filter(c => c.passed)];
-  const passed = checks.length - failed.length - skipped.length;
+  const passedChecks = checks.filter(c => c.passed);
+  const passed = passedChecks.length;
   return (
     <section aria-label={trans.__('Checks')}>
       <h3 className="jp-JupyterExt-sectionTitle">
@@ -130,11 +149,29 @@ function ChecksView(props: {
             )
           : trans.__('Checks (%1 of %2 passed)', passed, checks.length)}
       </h3>
-      <ul className="jp-JupyterExt-checks">
-        {ordered.map(check => (
-          <CheckItem key={check.name} check={check} trans={trans} />
-        ))}
-      </ul>
+      {failed.length + skipped.length > 0 ? (
+        <ul className="jp-JupyterExt-checks">
+          {[...failed, ...skipped].map(check => (
+            <CheckItem key={check.name} check={check} trans={trans} />
+          ))}
+        </ul>
+      ) : null}
+      {passedChecks.length > 0 ? (
+        <details className="jp-JupyterExt-passedChecks">
+          <summary>
+            {trans._n(
+              '%1 check passed',
+              '%1 checks passed',
+              passedChecks.length
+            )}
+          </summary>
+          <ul className="jp-JupyterExt-checks">
+            {passedChecks.map(check => (
+              <CheckItem key={check.name} check={check} trans={trans} />
+            ))}
+          </ul>
+        </details>
+      ) : null}
     </section>
   );
 }
@@ -245,7 +282,8 @@ function AcceptanceView(props: {
 function FootnoteView(props: IReportProps): JSX.Element {
   const { report, trans } = props;
   const t = report.timings_ms ?? {};
-  // The stages the server timed (extract, worker, checks, ...), in its order.
+  // The stages the server timed (extract, worker, checks, ...), in its
+  // order: in the tooltip, the total is what a contributor cares about.
   const parts = Object.entries(t)
     .filter(([key, ms]) => key !== 'total' && typeof ms === 'number')
     .map(([key, ms]) => `${key} ${Math.round(ms)} ms`);
@@ -254,9 +292,11 @@ function FootnoteView(props: IReportProps): JSX.Element {
       {typeof t.total === 'number' ? (
         <>
           <dt>{trans.__('Time')}</dt>
-          <dd>
+          <dd
+            className="jp-JupyterExt-timing"
+            title={parts.length ? parts.join(', ') : undefined}
+          >
             {trans.__('%1 ms', Math.round(t.total))}
-            {parts.length ? ` (${parts.join(', ')})` : ''}
           </dd>
         </>
       ) : null}

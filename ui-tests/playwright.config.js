@@ -2,8 +2,11 @@
  * Playwright configuration for the Galata UI tests, in Debian's Chromium
  * (Playwright's own browser downloads are unreachable here).
  *
- * The JupyterLab server runs on a free port chosen once by the runner; the
- * port travels to the workers (and to the server) through the environment.
+ * Two JupyterLab servers, each with the demo project and its own local forge
+ * (see jupyter_server_test_config.py): one at the root URL, one under a
+ * JupyterHub-style prefix (/user/alice/) for the base_url tests. Their ports
+ * are chosen once by the runner and reach the workers and the servers
+ * through the environment.
  */
 const { execFileSync } = require('child_process');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
@@ -15,19 +18,26 @@ function freePort() {
   return execFileSync('python3', ['-c', script]).toString().trim();
 }
 
-if (!process.env.JUPYTER_EXT_UI_PORT) {
-  process.env.JUPYTER_EXT_UI_PORT = freePort();
+for (const name of ['JUPYTER_EXT_UI_PORT', 'JUPYTER_EXT_UI_PREFIXED_PORT']) {
+  if (!process.env[name]) {
+    process.env[name] = freePort();
+  }
 }
 const port = process.env.JUPYTER_EXT_UI_PORT;
+const prefixedPort = process.env.JUPYTER_EXT_UI_PREFIXED_PORT;
+const PREFIX = '/user/alice/';
 
 module.exports = {
   ...baseConfig,
   reporter: [['list'], ['html', { open: 'never' }]],
-  // One JupyterLab, one kernel at a time on a 2-core machine.
+  // One JupyterLab at a time on a 2-core machine; validation is CPU-bound.
   workers: 1,
   retries: 0,
+  timeout: 120 * 1000,
   use: {
     ...baseConfig.use,
+    // A common laptop screen: the notebook toolbar keeps its buttons.
+    viewport: { width: 1366, height: 768 },
     baseURL: `http://localhost:${port}`,
     launchOptions: {
       executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -45,13 +55,39 @@ module.exports = {
     trace: 'retain-on-failure'
   },
   expect: {
+    timeout: 30 * 1000,
     toHaveScreenshot: { maxDiffPixelRatio: 0.02 }
   },
-  webServer: {
-    command: 'jlpm start',
-    url: `http://localhost:${port}/lab`,
-    timeout: 120 * 1000,
-    reuseExistingServer: false,
-    env: { JUPYTER_EXT_UI_PORT: port }
-  }
+  projects: [
+    {
+      name: 'lab',
+      testIgnore: /base-url\.spec\.ts/
+    },
+    {
+      name: 'base-url',
+      testMatch: /base-url\.spec\.ts/,
+      use: {
+        baseURL: `http://localhost:${prefixedPort}${PREFIX}`.replace(/\/$/, '')
+      }
+    }
+  ],
+  webServer: [
+    {
+      command: 'jlpm start',
+      url: `http://localhost:${port}/lab`,
+      timeout: 180 * 1000,
+      reuseExistingServer: false,
+      env: { JUPYTER_EXT_UI_PORT: port }
+    },
+    {
+      command: 'jlpm start',
+      url: `http://localhost:${prefixedPort}${PREFIX}lab`,
+      timeout: 180 * 1000,
+      reuseExistingServer: false,
+      env: {
+        JUPYTER_EXT_UI_PORT: prefixedPort,
+        JUPYTER_EXT_UI_BASE_URL: PREFIX
+      }
+    }
+  ]
 };

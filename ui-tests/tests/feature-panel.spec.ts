@@ -3,9 +3,23 @@
  * notebook and the panel shows the self-contained module it becomes.
  */
 import { expect, test } from '@jupyterlab/galata';
+import { Locator, Page } from '@playwright/test';
 import * as path from 'path';
 
 const NOTEBOOK = 'features.ipynb';
+
+/**
+ * Press the panel's shortcut (Accel Shift J) until the panel shows: the
+ * shortcuts from settings are registered a moment after the app starts.
+ */
+async function openWithShortcut(page: Page): Promise<Locator> {
+  const panel = page.locator('#jupyter-ext-feature-panel');
+  await expect(async () => {
+    await page.keyboard.press('Control+Shift+J');
+    await expect(panel).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 30 * 1000 });
+  return panel;
+}
 
 test.describe('Feature panel', () => {
   test.beforeEach(async ({ page, tmpPath }) => {
@@ -24,12 +38,10 @@ test.describe('Feature panel', () => {
     await page.notebook.selectCells(2);
 
     // When the user opens the panel with its keyboard shortcut
-    await page.keyboard.press('Control+Shift+J');
+    const panel = await openWithShortcut(page);
 
     // Then the panel shows the module: the helper from the earlier cell,
     // then the cell's own code
-    const panel = page.locator('#jupyter-ext-feature-panel');
-    await expect(panel).toBeVisible();
     const source = panel.getByLabel('Feature module source');
     await expect(source).toContainText('def log_plus_one(x):');
     await expect(source).toContainText('input = "Lot Area"');
@@ -47,16 +59,14 @@ test.describe('Feature panel', () => {
 
   test('gives a hint, not an error, on a markdown cell', async ({ page }) => {
     await page.notebook.selectCells(0);
-    await page.keyboard.press('Control+Shift+J');
-    const panel = page.locator('#jupyter-ext-feature-panel');
+    const panel = await openWithShortcut(page);
     await expect(panel).toContainText('This is a markdown cell');
     await expect(panel.getByRole('alert')).toHaveCount(0);
   });
 
   test('follows the active cell', async ({ page }) => {
     await page.notebook.selectCells(1);
-    await page.keyboard.press('Control+Shift+J');
-    const panel = page.locator('#jupyter-ext-feature-panel');
+    const panel = await openWithShortcut(page);
     const source = panel.getByLabel('Feature module source');
     await expect(source).toContainText('def log_plus_one(x):');
     await expect(source).not.toContainText('input =');
