@@ -126,6 +126,26 @@ def test_a_feature_that_replaces_a_weaker_one_is_reported_redundant():
     assert not {"f0", "f1"} & set(result.redundant)
 
 
+def test_a_narrow_feature_can_replace_a_wide_one():
+    # Given a wide existing feature (a one-hot of a noisy reading of the hidden signal) and
+    # large lambdas: bars of l1 + l2 = 1.5 nats to add a one-column feature, l1 = 0.5 to
+    # replace a one-column feature, but l1 - 4 l2 < 0 (so: the noise floor) to replace the
+    # five-column one
+    r, existing, y, h = project(23, "continuous")
+    bands = np.searchsorted([-1, -0.3, 0.3, 1], h + r.normal(size=N))
+    existing["h_bands"] = np.eye(5)[bands]
+    params = {"lmbda_1": 3, "lmbda_2": 10}
+    accepter = make_accepter({"name": "gfssf", "params": params})
+    # When the clean one-column measurement is judged
+    result = accepter.judge(h.reshape(-1, 1), existing, y)
+    # Then it does not clear the bar for adding, but it is accepted as a replacement
+    plain = result.details["branches"][0]
+    assert plain["statistic"] < plain["threshold"]
+    assert result.accepted and result.details["accepted_by_replacing"] == "h_bands"
+    assert "Can replace the existing feature 'h_bands'" in result.reason
+    assert "h_bands" in result.redundant
+
+
 def test_redundancy_is_not_computed_when_disabled():
     r, existing, y, h = project(5, "continuous")
     existing["weak_h"] = (h + 1.5 * r.normal(size=N)).reshape(-1, 1)

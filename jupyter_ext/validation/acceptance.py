@@ -501,9 +501,11 @@ class GFSSFAccepter(Accepter):
                 if stat > bar:
                     accepted_via = name
                     break
-        best = max(branches, key=lambda b: b["statistic"] - b["threshold"])
-        if accepted_via is not None:
-            best = next(b for b in branches if (b["omitted"] or "") == accepted_via)
+        # report the branch that decided; for a rejection, the plain question "what does it
+        # add beyond the existing features?" (the other branches are in details)
+        best = branches[0]
+        if accepted_via:
+            best = next(b for b in branches if b["omitted"] == accepted_via)
         details = {
             "branches": branches,
             "lambda_1": g.lmbda_1,
