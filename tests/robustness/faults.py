@@ -83,14 +83,15 @@ def feature_state(forge: Forge, login: str, slug: str) -> tuple[list[str], list[
     return branches, pulls
 
 
-def file_on_branch(forge: Forge, login: str, slug: str) -> str:
+def file_on_branch(forge: Forge, login: str, slug: str, name: str | None = None) -> str | None:
+    """The text of user_<login>/<name> (default: the feature's file) on the branch; None if absent."""
     response = forge.api(
         f"repos/{fork_of(forge, login)}/contents/src/ames/features/contrib/user_{login}/"
-        f"feature_{slug}.py",
+        f"{name or f'feature_{slug}.py'}",
         ref=f"submit-feature/{slug}",
     )
     if response.status_code != 200:
-        return ""
+        return None
     return base64.b64decode(response.json()["content"]).decode()
 
 
@@ -125,8 +126,10 @@ def run(server: Server, forge: Forge, tally: Tally, fast: bool = False) -> Tally
         branches, pulls = feature_state(forge, server.login, slug)
         if len(branches) != 1 or len(pulls) != 1:
             problems.append(f"{len(branches)} branches and {len(pulls)} PRs for {slug}")
-        if f'name = "Fault case {k}"' not in file_on_branch(forge, server.login, slug):
+        if f'name = "Fault case {k}"' not in (file_on_branch(forge, server.login, slug) or ""):
             problems.append("the branch does not hold the cell's feature")
+        if file_on_branch(forge, server.login, slug, "__init__.py") != "":
+            problems.append(f"the branch has no empty user_{server.login}/__init__.py")
         if retry.status == 200 and pulls and retry.body.get("pr_number") != pulls[0]["number"]:
             problems.append("the retry answered another PR than the one on the forge")
         if server.notebook.read_bytes() != notebook:

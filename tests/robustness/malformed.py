@@ -7,12 +7,13 @@ must still answer `GET /api/status`.
 
 A few requests are legitimate but extreme (a 5 MB module, an 8 MB notebook): for those a
 200 is fine too, as long as it is a report (or module) and not a 5xx. Feature names are
-submitted for real (`force`): a 200 must put the file under `user_alice/` with a slug
+submitted for real (`force`): a 200 must put the file under `user_<login>/` with a slug
 made of [a-z0-9_], on a branch `git check-ref-format` accepts.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 import time
@@ -64,10 +65,10 @@ def valid_ref(branch: str) -> bool:
     return done.returncode == 0
 
 
-def safe_submission(answer: Answer) -> str | None:
+def safe_submission(answer: Answer, login: str) -> str | None:
     body = answer.body if isinstance(answer.body, dict) else {}
     path, branch = body.get("file_path") or "", body.get("branch") or ""
-    prefix = f"{CONTRIB}/user_alice/feature_"
+    prefix = f"{CONTRIB}/user_{login}/feature_"
     if not re.fullmatch(rf"{re.escape(prefix)}[a-z0-9_]{{1,60}}\.py", path):
         return f"unsafe or unexpected file path {path!r}"
     slug = path[len(prefix) : -len(".py")]
@@ -411,7 +412,7 @@ def requests_for(server: Server) -> list[Request]:
                 f"submit: feature name {label}",
                 "submit",
                 {"source": feature(literal), "force": True},
-                ok_200=safe_submission,
+                ok_200=functools.partial(safe_submission, login=server.login),
                 fast=fast,
             )
             for label, literal, fast in [
