@@ -37,7 +37,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 PLAYWRIGHT_CORE = REPO / "ui-tests" / "node_modules" / "playwright-core"
 NOTEBOOK = "notebooks/Starter.ipynb"
-FEATURE_CELL = "feature-neighborhood"
+FEATURE_CELL = "feature-overall-quality"
 TIMINGS: list[tuple[str, float]] = []
 
 

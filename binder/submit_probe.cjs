@@ -23,7 +23,7 @@ async function pulls() {
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(labUrl, { waitUntil: 'domcontentloaded', timeout: 60000 });
-    const cell = page.locator('.jp-CodeCell', { hasText: 'OneHotEncoder(handle_unknown' });
+    const cell = page.locator('.jp-CodeCell', { hasText: 'input = "Overall Qual"' });
     await cell.first().waitFor({ state: 'visible', timeout: 60000 });
     await cell.first().locator('.jp-InputArea-editor').click();
     await page.keyboard.press('Escape'); // command mode: the cell stays active

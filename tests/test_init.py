@@ -326,7 +326,7 @@ async def test_the_workflow_validates_a_submitted_pr_and_rejects_a_rule_breaking
     # Then it validates that feature (structure, API checks, acceptance) and passes
     output = "\n".join(r.stdout + r.stderr for r in results)
     assert [r.returncode for r in results] == [0], output
-    assert submitted["file_path"] in output and "Neighborhood" in output
+    assert submitted["file_path"] in output and "Overall quality" in output
 
     # Given a second PR branch that also edits the project's README
     bad = tmp_path / "bad"

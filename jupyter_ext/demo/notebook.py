@@ -12,7 +12,7 @@ from pathlib import Path
 
 NOTEBOOK_NAME = "Starter.ipynb"
 # The cells the panel is pointed at (tests and docs refer to them by id).
-FEATURE_CELL_ID = "feature-neighborhood"
+FEATURE_CELL_ID = "feature-overall-quality"
 HELPER_FEATURE_CELL_ID = "feature-kitchen-quality"
 
 INTRO = """\
@@ -42,9 +42,9 @@ PLOTS_INTRO = """\
 ## A look at the data
 
 Sale prices are skewed: most houses sell for 100-250k dollars, a few for far
-more. Size and overall quality are strong signals, and the features already
-accepted use them (see `src/ames/features/contrib/`). Location is not used yet,
-and prices differ a lot between neighborhoods."""
+more. Size, age and location are strong signals, and the features already
+accepted use them (see `src/ames/features/contrib/`). The overall quality
+rating is not used yet, and prices climb steeply with it."""
 
 PLOT_PRICE = """\
 import matplotlib.pyplot as plt
@@ -85,21 +85,18 @@ what it uses, and shows you that module. Select the cell below and press
 **Validate** in the panel (or enable auto-validate), then **Submit feature**."""
 
 FEATURE = """\
-from sklearn.preprocessing import OneHotEncoder
+from jupyter_ext import Feature
 
-input = ["Neighborhood"]
-# One 0/1 column per neighborhood; those with fewer than 30 sales share one column.
-transformer = OneHotEncoder(handle_unknown="ignore", min_frequency=30, sparse_output=False)
-name = "Neighborhood"
-description = "Which part of Ames the house is in, one-hot encoded (rare neighborhoods pooled)."
+input = "Overall Qual"
+transformer = None  # the rating as it is (1-10); a function or transformer would go here
+name = "Overall quality"
+description = "Rating of the overall material and finish of the house, 1 (very poor) to 10."
+feature = Feature(input=input, transformer=transformer, name=name, description=description)
 """
 
 PREVIEW = """\
 # Preview what your feature computes (optional: validation does this on its own).
-from sklearn.base import clone
-
-values = clone(transformer).fit_transform(X_df[input])
-print(f"{values.shape[1]} columns, e.g. the first house: {values[0].astype(int)}")"""
+X_df[input].value_counts().sort_index()"""
 
 HELPER_INTRO = """\
 ## A feature that uses a helper
@@ -132,7 +129,7 @@ NEXT = """\
 * Change a feature and submit again: the same pull request is updated.
 * Browse `src/ames/features/contrib/` for the features others wrote.
 * In a terminal in the project folder, `jupyter-ext discover` ranks the columns no
-  feature uses yet by the information they would add (Neighborhood tops it here).
+  feature uses yet by the information they would add.
 * Ideas: garage size, basement finish quality, zoning, condition of the
   sale, rooms per bedroom, season of the sale."""
 

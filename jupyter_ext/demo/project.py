@@ -40,12 +40,12 @@ _RENAMED = {"gitignore": ".gitignore"}
 # The seed features in the order they were "merged": each one is accepted by the
 # project's GFSSF accepter given the ones before it (tests/test_demo.py replays this).
 SEED_ORDER = (
-    "user_alice/feature_overall_quality.py",
     "user_alice/feature_total_square_footage.py",
     "user_alice/feature_house_age_at_sale.py",
     "user_bob/feature_log_lot_area.py",
     "user_carol/feature_bathrooms_total.py",
     "user_bob/feature_overall_condition.py",
+    "user_carol/feature_neighborhood.py",
 )
 # The seed features' authors: each user's features are committed in their name.
 SEED_AUTHORS = {
