@@ -171,7 +171,11 @@ def test_amounts_read_as_people_write_them():
         "lower_is_better": True,
         "baseline": 16_900.0,
         "with_feature": 15_660.0,
-        "spread": {"std": 310.0, "ci95": [-1700.0, -780.0]},
+        "spread": {
+            "std": 310.0,
+            "ci95": [-1700.0, -780.0],
+            "per_fold": [-1000.0, -1500.0, -900.0, -1600.0, -1200.0],
+        },
         "helps": True,
     }
     sentence = describe(
@@ -185,6 +189,16 @@ def test_amounts_read_as_people_write_them():
         "Cuts the baseline's mean absolute error by $1,240 (± $310 over 5 folds): "
         "$16,900 → $15,660."
     )
+
+
+def test_a_feature_the_model_ignores_leaves_the_score_unchanged():
+    # Given a constant candidate: gradient boosting never splits on it
+    x0, _, _, y, _ = regression_data(n=400)
+    project = make_project(scorer="neg_mean_absolute_error", units={"currency": "$"})
+    score = score_candidate(project, np.ones(400), [("x0", x0)], y)
+    assert score["change"] == 0 and score["helps"] is None
+    assert score["sentence"].startswith("Leaves the baseline's mean absolute error unchanged at $")
+    assert score["sentence"].endswith("over 5 folds: the model does not use the feature.")
 
 
 def test_units_through_the_stage_match_the_scorer_times_the_scale():

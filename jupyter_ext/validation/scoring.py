@@ -357,6 +357,13 @@ def describe(block: dict, folds: int, fmt, *, phrase: str, verbs: tuple[str, str
     phrase: "{verb} ... {amount}" with the verb for a better / a worse score in `verbs`.
     """
     change, std = block["change"], block["spread"]["std"]
+    if not any(block["spread"]["per_fold"]):
+        # Trees that never split on the candidate make the very same predictions.
+        d = decimals_for(0.0, block["baseline"])
+        return (
+            f"Leaves the baseline's {block['metric']} unchanged at {fmt(block['baseline'], d)} "
+            f"over {folds} folds: the model does not use the feature."
+        )
     better = block["lower_is_better"] == (change < 0)
     d = decimals_for(std, change)
     head = phrase.format(verb=verbs[0] if better else verbs[1], amount=fmt(abs(change), d))
