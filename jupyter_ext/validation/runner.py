@@ -326,23 +326,48 @@ def _last_meaningful_line(tail: str) -> str:
     return ""
 
 
-class WorkerPool:
-    """Workers by project root, all with the same options; `stop_all` on shutdown."""
+MAX_WORKERS = 2  # live workers per server; each holds one project's data in memory
 
-    def __init__(self, options: WorkerOptions | None = None):
+
+class WorkerPool:
+    """Workers by project root, all with the same options; `stop_all` on shutdown.
+
+    At most `max_workers` stay alive: opening notebooks in a third project folder stops
+    the least recently used idle worker (it restarts, warm from its disk cache, when
+    needed again), so browsing many folders can't pile up processes on a shared host.
+    A worker is only stopped while idle; callers request right after `get()`.
+    """
+
+    def __init__(self, options: WorkerOptions | None = None, max_workers: int = MAX_WORKERS):
         self.options = options or WorkerOptions()
-        self._workers: dict[Path, ValidationWorker] = {}
+        self.max_workers = max(1, max_workers)
+        self._workers: dict[Path, ValidationWorker] = {}  # least recently used first
+        self._stopping: set[asyncio.Future] = set()
 
     def get(self, project_root: Path | str) -> ValidationWorker:
         root = Path(project_root).resolve()
-        worker = self._workers.get(root)
-        if worker is None:
-            worker = self._workers[root] = ValidationWorker(root, self.options)
+        worker = self._workers.pop(root, None) or ValidationWorker(root, self.options)
+        self._workers[root] = worker
+        self._evict()
         return worker
+
+    def _evict(self) -> None:
+        excess = len(self._workers) - self.max_workers
+        for root, worker in list(self._workers.items())[:-1]:
+            if excess <= 0:
+                return
+            if worker._lock.locked():  # busy or queued: keep it
+                continue
+            del self._workers[root]
+            excess -= 1
+            if worker.alive:
+                task = asyncio.ensure_future(worker.stop())
+                self._stopping.add(task)
+                task.add_done_callback(self._stopping.discard)
 
     def workers(self) -> list[ValidationWorker]:
         return list(self._workers.values())
 
     async def stop_all(self) -> None:
         workers, self._workers = list(self._workers.values()), {}
-        await asyncio.gather(*(w.stop() for w in workers), return_exceptions=True)
+        await asyncio.gather(*(w.stop() for w in workers), *self._stopping, return_exceptions=True)
