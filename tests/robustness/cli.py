@@ -65,6 +65,7 @@ def run_all(
             elif suite == "load":
                 if others:
                     load.run(stack.servers, tally, per_server=4)
+                    load.project_folders(main, tally)
                 else:
                     load.run_clients(main, tally, clients=5)
             elif suite == "logins":

@@ -11,10 +11,14 @@ responsive throughout: `/api/status` p95 under 200 ms.
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import nbformat
+
+from . import processes
 from .checks import alive
 from .client import StatusProbe
 from .figures import Tally, percentile
@@ -83,3 +87,41 @@ def run(servers: list[Server], tally: Tally, per_server: int) -> Tally:
 def run_clients(server: Server, tally: Tally, clients: int) -> Tally:
     """`clients` users' worth of concurrent validations on one server (the fast subset)."""
     return run([server], tally, per_server=clients)
+
+
+MAX_WORKERS = 2  # jupyter_ext.validation.runner.MAX_WORKERS
+
+
+def project_folders(server: Server, tally: Tally, folders: int = 4) -> Tally:
+    """A user opening notebooks in several project folders (each with its own ballet.yml):
+    every validation answered, and the server's live workers stay bounded."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('input = ["Lot Area"]\nname = "Lot area"', id="a")]
+    counts = []
+    for i in range(folders):
+        copy = server.root / "projects" / f"copy{i}"
+        if not copy.exists():
+            for part in ("src", "data"):
+                shutil.copytree(server.root / part, copy / part)
+            shutil.copy(server.root / "ballet.yml", copy / "ballet.yml")
+            nbformat.write(nb, copy / "nb.ipynb")
+        start = time.monotonic()
+        answer = server.client().call(
+            "POST", "jupyter-ext/validate", {"path": f"projects/copy{i}/nb.ipynb", "cell_id": "a"}
+        )
+        report = answer.body if isinstance(answer.body, dict) else {}
+        ok = answer.status == 200 and "checks" in report and not report.get("error")
+        tally.case(
+            f"validate in project folder {i + 1} ({time.monotonic() - start:.1f} s)",
+            ok,
+            answer.brief(),
+        )
+        time.sleep(0.5)  # an evicted worker gets a moment to exit
+        counts.append(len(processes.worker_pids(server.proc.pid)))
+        alive(server, tally)
+    tally.case(
+        f"live workers after each folder: {counts} (at most {MAX_WORKERS})",
+        max(counts) <= MAX_WORKERS,
+        f"worker counts {counts}",
+    )
+    return tally
