@@ -421,3 +421,23 @@ def test_demo_serves_jupyterlab_on_the_notebook_and_stops_the_forge_on_exit(tmp_
     # When JupyterLab has exited, the forge is gone too
     with pytest.raises(ProcessLookupError):
         os.kill(ready["pid"], 0)
+
+
+def test_demo_github_mode_configures_device_sign_in_instead_of_the_forge(tmp_path):
+    # Binder's start script with a GitHub OAuth app configured
+    root = tmp_path / "demo-project"
+    env = {**os.environ, "GITHUB_CLIENT_ID": "Iv1.demo-client", "JUPYTER_EXT_UPSTREAM": "org/ames"}
+    command = [sys.executable, "-m", "jupyter_ext", "demo", "--dir", str(root), "--github"]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    config = json.loads((root / "jupyter" / "config" / "jupyter_server_config.json").read_text())
+    assert config["JupyterExt"] == {
+        "project_dir": str(root.resolve() / "ames-house-prices"),
+        "github_client_id": "Iv1.demo-client",
+        "upstream": "org/ames",
+    }  # no forge URL, no token: contributors sign in to GitHub themselves
+    assert not (root / "forge.ready.json").exists()
+    # Without a client id it refuses, saying what is missing
+    env.pop("GITHUB_CLIENT_ID")
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 2 and "GITHUB_CLIENT_ID" in result.stderr
