@@ -297,6 +297,19 @@ def requests_for(server: Server) -> list[Request]:
             {"path": "data/train/targets.csv", "cell_index": 0},
             expect=(400,),
         ),
+        R(
+            "validate: its folder's ballet.yml is broken",
+            "validate",
+            {"path": "notebooks/broken-project/nb.ipynb", "cell_id": "a"},
+            ok_200=report_not_passed,
+            fast=False,
+        ),
+        R(
+            "submit: its folder's ballet.yml is broken",
+            "submit",
+            {"path": "notebooks/broken-project/nb.ipynb", "cell_id": "a", "force": True},
+            expect=(400,),
+        ),
         # -- path traversal -----------------------------------------------------------------
         R(
             "extract: ../../outside.ipynb (exists)",

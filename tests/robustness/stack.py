@@ -126,6 +126,13 @@ def write_edge_files(root: Path) -> None:
     deep = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}
     text = json.dumps(deep).replace('"metadata": {}', '"metadata": ' + "[" * 50_000 + "]" * 50_000)
     (nbs / "deep.ipynb").write_text(text, encoding="utf-8")
+    # A notebook in a folder with its own, broken, ballet.yml: that is its project.
+    broken = nbs / "broken-project"
+    broken.mkdir(exist_ok=True)
+    (broken / "ballet.yml").write_text("project: [unclosed\n", encoding="utf-8")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('input = ["Lot Area"]\nname = "x"', id="a")]
+    nbformat.write(nb, broken / "nb.ipynb")
 
 
 # -- processes ---------------------------------------------------------------------------
