@@ -10,7 +10,7 @@ Measures, in a worker in this process (the same code the subprocess runs, withou
   an idle machine's wall time would be: the stage runs on one thread);
 - the same on 30,000 rows x 30 existing features (synthetic), with the default config (over
   `max_rows`: the linear model) and with gradient boosting forced;
-- the dollars figure for two demo features (the starter notebook's Neighborhood one-hot, and
+- the dollars figure for two demo features (the starter notebook's Overall quality, and
   garage size), with `problem.target_units: {currency: "$"}` added to the demo's ballet.yml,
   with the default model and with the linear one; and on the tests' Ames project, whose target encoder takes log(SalePrice), with
   `transform: log` (predictions turned back into dollars).
@@ -41,6 +41,15 @@ from sklearn.preprocessing import OneHotEncoder
 input = ["Neighborhood"]
 transformer = OneHotEncoder(handle_unknown="ignore", min_frequency=30, sparse_output=False)
 name = "Neighborhood"
+"""
+
+OVERALL_QUALITY = """
+from jupyter_ext import Feature
+
+input = "Overall Qual"
+transformer = None
+name = "Overall quality"
+feature = Feature(input=input, transformer=transformer, name=name)
 """
 
 GARAGE = """
@@ -172,7 +181,7 @@ def main() -> dict:
         add_to_ballet_yml(demo, "problem", 'target_units: {currency: "$"}')
         results["ames_demo"] = stage_cost("Ames demo (6 features)", demo, LIVING_AREA)
         results["demo_dollars"] = [
-            dollars("Neighborhood (starter notebook)", demo, NEIGHBORHOOD),
+            dollars("Overall quality (starter notebook)", demo, OVERALL_QUALITY),
             dollars("Garage size", demo, GARAGE),
         ]
         # The same with the linear model: how much the figure depends on the baseline model
@@ -181,7 +190,7 @@ def main() -> dict:
         add_to_ballet_yml(linear, "problem", 'target_units: {currency: "$"}')
         add_to_ballet_yml(linear, "validation", "scoring: {model: linear}")
         results["demo_dollars_linear"] = [
-            dollars("Neighborhood, linear baseline", linear, NEIGHBORHOOD),
+            dollars("Overall quality, linear baseline", linear, OVERALL_QUALITY),
             dollars("Garage size, linear baseline", linear, GARAGE),
         ]
 
