@@ -97,9 +97,7 @@ def pin_accepter(ballet_yml: Path) -> None:
     """
     pinned = "feature_accepter: {name: VarianceThresholdAccepter, params: {threshold: 0.1}}"
     text = ballet_yml.read_text(encoding="utf-8")
-    ballet_yml.write_text(
-        re.sub(r"feature_accepter: .*", pinned, text, count=1), encoding="utf-8"
-    )
+    ballet_yml.write_text(re.sub(r"feature_accepter: .*", pinned, text, count=1), encoding="utf-8")
 
 
 configure_jupyter_server(c)  # noqa: F821 - `c` is injected by Jupyter
