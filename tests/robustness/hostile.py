@@ -270,7 +270,7 @@ def run(server: Server, tally: Tally, fast: bool = False) -> Tally:
         if after_recovery:
             problems.append(after_recovery)
         now_workers = processes.worker_pids(server.proc.pid)
-        if before_workers and now_workers and not (before_workers & now_workers):
+        if before_workers - now_workers and now_workers:  # one died, a fresh one serves
             tally.worker_restarts += 1
         error = (answer.body or {}).get("error") if isinstance(answer.body, dict) else None
         detail = "; ".join(problems)
