@@ -10,13 +10,12 @@ configured ones too (what a person clicking "Sign out" expects).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-from anyio import to_thread
 
 from ..errors import BadRequest, NotSignedIn, UpstreamError
 
@@ -152,7 +151,7 @@ class AuthService:
         from ..forge.github import get_login
 
         settings = self.client_settings()
-        login = await to_thread.run_sync(get_login, settings)
+        login = await asyncio.to_thread(get_login, settings)
         self.remember_login(login)
         return login
 
@@ -181,7 +180,7 @@ class AuthService:
             )
         from ..forge.device_client import request_device_code
 
-        code = await to_thread.run_sync(
+        code = await asyncio.to_thread(
             request_device_code,
             self.config.api_url,
             self.config.client_id,
@@ -219,7 +218,7 @@ class AuthService:
             return {"state": session.state, "login": None}
         from ..forge.device_client import poll_access_token
 
-        result = await to_thread.run_sync(
+        result = await asyncio.to_thread(
             poll_access_token,
             self.config.api_url,
             self.config.client_id,

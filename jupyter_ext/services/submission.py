@@ -15,8 +15,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from anyio import to_thread
-
 from .. import __version__
 from ..core import naming
 from ..core.pr_body import render_body
@@ -174,7 +172,7 @@ class SubmissionService:
             login=login,
         )
         try:
-            outcome = await to_thread.run_sync(submit, client, plan)
+            outcome = await asyncio.to_thread(submit, client, plan)
         except UpstreamError as err:
             self.auth.forget_if_rejected(err)
             raise
@@ -199,7 +197,7 @@ class SubmissionService:
         from ..forge.github import list_submissions
 
         try:
-            found = await to_thread.run_sync(
+            found = await asyncio.to_thread(
                 list_submissions, client, upstream, login, project.contrib_module_path
             )
         except UpstreamError as err:
