@@ -134,6 +134,42 @@ def test_missing_data_file_names_file_and_table(tmp_path):
     assert "entities.csv" in err.value.message and "table 'entities'" in err.value.message
 
 
+def test_older_ballet_layout_with_the_split_folder_directly_under_data(ames, tmp_path):
+    # Given: a ballet.yml in the older layout real projects use (`data: {train: data/train}`,
+    # no `splits`), with the same data files
+    import shutil
+
+    shutil.copytree(ames / "data", tmp_path / "data")
+    (tmp_path / "ballet.yml").write_text(
+        textwrap.dedent(
+            """\
+            project: {project_name: Predict House Prices, project_slug: php, package_slug: php}
+            problem:
+              problem_type: regression
+              problem_type_details: {scorer: neg_mean_squared_log_error, classification_type:}
+            contrib: {module_name: php.features.contrib, module_path: src/php/features/contrib}
+            validation:
+              feature_accepter: ballet.validation.feature_acceptance.validator.AlwaysAccepter
+              feature_pruner: ballet.validation.feature_pruning.validator.NoOpPruner
+            data:
+              s3_bucket:
+              train: data/train
+              entities_table_name: entities
+              targets_table_name: targets
+              tables:
+                - {name: entities, path: entities.csv, pd_read_kwargs: {index_col: 0, header: 0}}
+                - {name: targets, path: targets.csv, pd_read_kwargs: {index_col: 0, header: 0}}
+            """
+        ),
+        encoding="utf-8",
+    )
+    # When
+    X, y = load_data(load_project(tmp_path))
+    # Then: the train split is found and loads like the newer layout
+    assert X.shape[0] == y.shape[0] == 1963
+    assert y.name == "SalePrice"
+
+
 def test_unknown_split_says_which_exist(ames, tmp_path):
     project = load_project(ames)
     with pytest.raises(ProjectError, match="no 'test' split .known: train"):

@@ -304,6 +304,11 @@ def _data_spec(cfg: _Config, data: dict, split: str) -> DataSpec:
         splits[str(key)] = _safe_relative(
             cfg.string(f"data.splits.{key}", value, default=""), f"{cfg.where}: data.splits.{key}"
         )
+    # Older Ballet projects (e.g. ballet/predict-house-prices) name the split folders
+    # directly under `data:` (`train: data/train`) instead of under `data.splits`.
+    for key in ("train", "test"):
+        if key not in splits and isinstance(data.get(key), str) and data[key].strip():
+            splits[key] = _safe_relative(data[key], f"{cfg.where}: data.{key}")
     tables_raw = data.get("tables") or []
     if not isinstance(tables_raw, list):
         raise ProjectError(f"{cfg.where}: data.tables must be a list of tables.")
