@@ -17,11 +17,15 @@ free port, and `python -m jupyter_server` with the extension, a token, a Ballet-
 project on the real Ames data as its root, and `--JupyterExt.github_url` pointing at the
 forge (the GitHub token goes in a 0600 config file, never on a command line).
 
-Suites (one module each):
+Suites (modules auth, malformed, hostile, faults, load, leaks; cli.py runs them):
     auth       every route without auth, with a wrong token, cookie without XSRF -> 401/403
     malformed  bad JSON, wrong types, huge bodies, broken notebooks, traversal, bad names
     hostile    feature code that loops, exits, segfaults, eats memory, spawns, writes
     faults     forge failures and timeouts at each submission step, then a retry
-    load       concurrent validations from 5 users while /api/status is timed
+    load       20 validations from 5 users' servers while /api/status is timed
+    logins     GitHub answering logins it never issues (full run only)
     leaks      the GitHub token in no response, header, log, file, git object, PR body
+    shutdown   every server exits on SIGTERM and leaves no worker behind
+
+See README.md beside this file for the figures of the last full run.
 """
