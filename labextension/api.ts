@@ -273,20 +273,60 @@ export function extract(
   return post<IExtraction>('extract', ref, settings);
 }
 
+/**
+ * A report as the UI may rely on it. The worker leaves out what it could not
+ * compute (a module that defines no feature has no name, inputs or outputs;
+ * a crash may come without checks), so fill the gaps once, here.
+ */
+export function normalizeReport(raw: any): IValidationReport {
+  const report = { ...(raw ?? {}) };
+  const list = (value: unknown): any[] => (Array.isArray(value) ? value : []);
+  const feature = report.feature;
+  report.feature =
+    feature && typeof feature.name === 'string'
+      ? { ...feature, input: list(feature.input), output: list(feature.output) }
+      : null;
+  report.checks = list(report.checks);
+  report.passed = report.passed === true;
+  if (report.acceptance) {
+    report.acceptance = {
+      ...report.acceptance,
+      redundant: list(report.acceptance.redundant)
+    };
+  } else {
+    report.acceptance = null;
+  }
+  report.timings_ms = report.timings_ms ?? {};
+  report.data = report.data ?? null;
+  if (report.existing_features) {
+    report.existing_features = {
+      ...report.existing_features,
+      failed: list(report.existing_features.failed)
+    };
+  }
+  report.extraction = report.extraction ?? null;
+  report.error = report.error ?? null;
+  return report as IValidationReport;
+}
+
 /** `POST validate`: checks + acceptance; a failing feature is a 200 report. */
-export function validate(
+export async function validate(
   ref: ICellReference,
   settings?: Settings
 ): Promise<IValidationReport> {
-  return post<IValidationReport>('validate', ref, settings);
+  return normalizeReport(await post<unknown>('validate', ref, settings));
 }
 
 /** `POST submit`: fork/branch/commit/PR; idempotent per feature. */
-export function submit(
+export async function submit(
   ref: ISubmitRequest,
   settings?: Settings
 ): Promise<ISubmitResult> {
-  return post<ISubmitResult>('submit', ref, settings);
+  const result = await post<ISubmitResult>('submit', ref, settings);
+  return {
+    ...result,
+    report: result.report ? normalizeReport(result.report) : null
+  };
 }
 
 /** `GET submissions`: this user's PRs with their state. */

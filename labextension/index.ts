@@ -110,7 +110,8 @@ const core: JupyterFrontEndPlugin<IJupyterExt> = {
     });
     followActiveCell(tracker, {
       activeChanged: snapshot => model.setActiveCell(snapshot),
-      executed: snapshot => model.cellExecuted(snapshot),
+      executed: (snapshot, ranCellShown) =>
+        model.cellExecuted(snapshot, ranCellShown),
       sourceChanged: (cellId, source) =>
         model.activeSourceChanged(cellId, source)
     });

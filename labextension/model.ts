@@ -259,12 +259,18 @@ export class FeatureModel {
   /**
    * A cell was run: its notebook may have changed anywhere, so refresh, and
    * validate it when auto-validate is on (debounced, so "Run All" validates
-   * only the last cell).
+   * only the last cell). `ranCellShown` is false when the snapshot is about
+   * another cell the user went to meanwhile: that one is not validated.
    */
-  cellExecuted(snapshot: ICellSnapshot | null): void {
+  cellExecuted(snapshot: ICellSnapshot | null, ranCellShown = true): void {
     this.setActiveCell(snapshot);
     this._cancelAutoValidate();
-    if (this._autoValidate && this._visible && this.isCodeCell) {
+    if (
+      ranCellShown &&
+      this._autoValidate &&
+      this._visible &&
+      this.isCodeCell
+    ) {
       this._validateTimer = setTimeout(() => {
         this._validateTimer = null;
         void this.validate();

@@ -496,7 +496,11 @@ function ValidationSection(props: IViewProps): JSX.Element {
       );
       break;
     case 'done':
-      body = <ReportView report={state.report} trans={trans} />;
+      body = (
+        <RenderGuard trans={trans}>
+          <ReportView report={state.report} trans={trans} />
+        </RenderGuard>
+      );
       break;
   }
   return (
@@ -515,6 +519,37 @@ function ValidationSection(props: IViewProps): JSX.Element {
       {body}
     </section>
   );
+}
+
+/**
+ * Shows a message instead of an empty panel if a part fails to render (an
+ * answer shaped unlike the contract), so the rest of the panel stays usable.
+ */
+class RenderGuard extends React.Component<
+  { trans: TranslationBundle; children: React.ReactNode },
+  { error: string | null }
+> {
+  state = { error: null as string | null };
+
+  static getDerivedStateFromError(error: unknown): { error: string } {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+
+  render(): React.ReactNode {
+    if (this.state.error !== null) {
+      return (
+        <div className="jp-JupyterExt-error" role="alert">
+          <p>
+            {this.props.trans.__(
+              'The report could not be shown (%1). Validate again, or report this problem.',
+              this.state.error
+            )}
+          </p>
+        </div>
+      );
+    }
+    return this.props.children;
+  }
 }
 
 /**

@@ -149,12 +149,28 @@ function ChecksView(props: {
             )
           : trans.__('Checks (%1 of %2 passed)', passed, checks.length)}
       </h3>
-      {failed.length + skipped.length > 0 ? (
+      {failed.length > 0 ? (
         <ul className="jp-JupyterExt-checks">
-          {[...failed, ...skipped].map(check => (
+          {failed.map(check => (
             <CheckItem key={check.name} check={check} trans={trans} />
           ))}
         </ul>
+      ) : null}
+      {skipped.length > 0 ? (
+        <details className="jp-JupyterExt-skippedChecks">
+          <summary>
+            {trans._n(
+              '%1 check not run (it needs the failed ones)',
+              '%1 checks not run (they need the failed ones)',
+              skipped.length
+            )}
+          </summary>
+          <ul className="jp-JupyterExt-checks">
+            {skipped.map(check => (
+              <CheckItem key={check.name} check={check} trans={trans} />
+            ))}
+          </ul>
+        </details>
       ) : null}
       {passedChecks.length > 0 ? (
         <details className="jp-JupyterExt-passedChecks">

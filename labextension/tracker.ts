@@ -50,8 +50,13 @@ export function currentSnapshot(
 export interface ICellEvents {
   /** Another cell/notebook became active (or none). */
   activeChanged(snapshot: ICellSnapshot | null): void;
-  /** A cell of the current notebook finished running; it is the target. */
-  executed(snapshot: ICellSnapshot | null): void;
+  /**
+   * A cell of the current notebook finished running. `ranCellShown`: the
+   * snapshot is about the cell that ran (the user stayed on it, or only
+   * Shift+Enter moved them on); otherwise it is about the cell the user
+   * went to meanwhile, and only the notebook's content is news.
+   */
+  executed(snapshot: ICellSnapshot | null, ranCellShown: boolean): void;
   /** The target cell's text changed (every keystroke). */
   sourceChanged(cellId: string, source: string): void;
 }
@@ -86,21 +91,48 @@ export function followActiveCell(
     watched?.model.contentChanged.connect(onContentChanged);
   };
 
+  // Cells scheduled to run, each with the cell the run moved the cursor to
+  // (Shift+Enter) once known: landing there is not "going somewhere else".
+  const scheduled = new Map<Cell, Cell | null>();
+
   const onActiveChanged = () => {
-    watch(tracker.activeCell);
+    const active = tracker.activeCell;
+    for (const [cell, advancedTo] of scheduled) {
+      if (advancedTo === null && active && active !== cell) {
+        scheduled.set(cell, active);
+      }
+    }
+    watch(active);
     events.activeChanged(currentSnapshot(tracker));
   };
 
+  const onScheduled = (
+    _: unknown,
+    args: { notebook: Notebook; cell: Cell }
+  ) => {
+    scheduled.set(args.cell, null);
+  };
+
   const onExecuted = (_: unknown, args: { notebook: Notebook; cell: Cell }) => {
+    const advancedTo = scheduled.get(args.cell) ?? null;
+    scheduled.delete(args.cell);
     const panel = tracker.currentWidget;
-    if (panel && args.notebook === panel.content && !args.cell.isDisposed) {
+    if (!panel || args.notebook !== panel.content || args.cell.isDisposed) {
+      return;
+    }
+    const active = panel.content.activeCell;
+    if (active === args.cell || active === advancedTo) {
       watch(args.cell);
-      events.executed(snapshotOf(panel, args.cell));
+      events.executed(snapshotOf(panel, args.cell), true);
+    } else {
+      // The user went elsewhere while it ran: stay with them.
+      events.executed(currentSnapshot(tracker), false);
     }
   };
 
   tracker.currentChanged.connect(onActiveChanged);
   tracker.activeCellChanged.connect(onActiveChanged);
+  NotebookActions.executionScheduled.connect(onScheduled);
   NotebookActions.executed.connect(onExecuted);
   onActiveChanged();
 
@@ -117,7 +149,9 @@ export function followActiveCell(
       watch(null);
       tracker.currentChanged.disconnect(onActiveChanged);
       tracker.activeCellChanged.disconnect(onActiveChanged);
+      NotebookActions.executionScheduled.disconnect(onScheduled);
       NotebookActions.executed.disconnect(onExecuted);
+      scheduled.clear();
     }
   };
 }

@@ -493,6 +493,17 @@ describe('FeatureModel', () => {
       expect(client.validate).not.toHaveBeenCalled();
     });
 
+    it('does not validate a cell the user went to while another ran', async () => {
+      const client = fakeClient();
+      const model = new FeatureModel({ client });
+      model.autoValidate = true;
+      model.cellExecuted(snapshot('c2'), false);
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(client.validate).not.toHaveBeenCalled();
+      // ...but its module is refreshed (the notebook changed)
+      expect(client.extract).toHaveBeenCalledTimes(1);
+    });
+
     it('skips markdown cells', async () => {
       const client = fakeClient();
       const model = new FeatureModel({ client });

@@ -1,5 +1,6 @@
 import { ServerConnection } from '@jupyterlab/services';
 
+import { normalizeReport } from '../api';
 import { APIError, requestAPI } from '../request';
 
 /** Server settings whose fetch answers `status` with `body`, recording calls. */
@@ -85,5 +86,46 @@ describe('requestAPI', () => {
     await expect(
       requestAPI('auth', { method: 'DELETE' }, settings)
     ).resolves.toBeNull();
+  });
+});
+
+describe('normalizeReport', () => {
+  it('fills what the worker left out for a module that is no feature', () => {
+    // Given the report of a cell that only defines a helper
+    const raw = {
+      passed: false,
+      feature: { source_hash: 'sha256:c62e' },
+      checks: [
+        {
+          name: 'IsFeatureCheck',
+          passed: false,
+          message: 'No feature found',
+          advice: null
+        }
+      ],
+      acceptance: null,
+      timings_ms: { total: 12 }
+    };
+    // When
+    const report = normalizeReport(raw);
+    // Then the UI can rely on the contract's shape
+    expect(report.feature).toBeNull();
+    expect(report.checks).toHaveLength(1);
+    expect(report.data).toBeNull();
+    expect(report.error).toBeNull();
+    expect(report.extraction).toBeNull();
+  });
+
+  it('gives lists where they are missing', () => {
+    const report = normalizeReport({
+      passed: true,
+      feature: { name: 'f' },
+      acceptance: { accepter: 'A', accepted: true, statistic: 1, threshold: 0 },
+      existing_features: { count: 3 }
+    });
+    expect(report.feature).toMatchObject({ name: 'f', input: [], output: [] });
+    expect(report.checks).toEqual([]);
+    expect(report.acceptance!.redundant).toEqual([]);
+    expect(report.existing_features!.failed).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { Locator, Page } from '@playwright/test';
+import * as fs from 'fs';
 import * as path from 'path';
 
 /** Cells of notebooks/ames.ipynb, by index. */
@@ -127,4 +128,20 @@ export function volatile(panel: Locator): Locator[] {
     panel.locator('.jp-JupyterExt-timing'),
     panel.locator('.jp-JupyterExt-score')
   ];
+}
+
+/**
+ * The web root of the local forge the `lab` server submits to (written by
+ * jupyter_server_test_config.py when it started the forge).
+ */
+export function forgeUrl(): string {
+  const state =
+    process.env.JUPYTER_EXT_UI_STATE ??
+    path.resolve(__dirname, '..', '.jupyter-ext');
+  const ready = path.join(
+    state,
+    `forge-${process.env.JUPYTER_EXT_UI_PORT}`,
+    'ready.json'
+  );
+  return JSON.parse(fs.readFileSync(ready, 'utf-8')).web_url.replace(/\/$/, '');
 }

@@ -9,6 +9,7 @@ import {
   CELL,
   ensureSignedIn,
   featurePanel,
+  forgeUrl,
   openFixture,
   showCell,
   submitToolbarButton
@@ -127,5 +128,50 @@ test.describe('Submit feature', () => {
     ).toBeVisible();
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await expect(dialog).toHaveCount(0);
+  });
+
+  test("GitHub fails: the server's message, and Try again finishes the job", async ({
+    page,
+    request
+  }) => {
+    test.setTimeout(4 * 60 * 1000);
+    await showCell(page, CELL.good);
+    await ensureSignedIn(page);
+    // Given GitHub will refuse to open the next pull request
+    const fault = await request.post(`${forgeUrl()}/_forge/faults`, {
+      data: {
+        method: 'POST',
+        route: '/repos/{owner}/{repo}/pulls',
+        status: 502,
+        message: 'Server Error: GitHub is having a bad day'
+      }
+    });
+    expect(fault.status()).toBe(201);
+
+    // When the user submits
+    await page.notebook.selectCells(CELL.good);
+    await submitToolbarButton(page).click();
+    const dialog = page.locator('.jp-Dialog');
+    await dialog.getByRole('button', { name: 'Submit', exact: true }).click();
+
+    // Then they read what GitHub said and what to do
+    await expect(dialog).toContainText('Submission failed', {
+      timeout: 180 * 1000
+    });
+    await expect(dialog).toContainText('GitHub is having a bad day');
+    await expect(dialog).toContainText('Submitting again is safe');
+    await expect(dialog.locator('.jp-Dialog-content')).toHaveScreenshot(
+      'dialog-submit-failed.png'
+    );
+
+    // When they try again, the same submission finishes: one PR
+    await dialog.getByRole('button', { name: 'Try again' }).click();
+    await expect(dialog).toContainText('Pull request opened', {
+      timeout: 180 * 1000
+    });
+    await expect(
+      dialog.getByRole('link', { name: /^Pull request #\d+ in / })
+    ).toBeVisible();
+    await dialog.getByRole('button', { name: 'Close' }).click();
   });
 });

@@ -3,7 +3,7 @@
  * what a contributor sees for a good feature, a broken one, a rejected one,
  * a cell that is not valid Python, and a cell edited since its report.
  */
-import { expect, test } from '@jupyterlab/galata';
+import { expect, galata, test } from '@jupyterlab/galata';
 
 import {
   CELL,
@@ -191,5 +191,60 @@ test.describe('Validation panel', () => {
     await expect(native).toBeDisabled();
     await page.notebook.selectCells(CELL.nan);
     await expect(native).toBeEnabled();
+  });
+});
+
+test.describe('Auto-validate and the shortcut', () => {
+  test.use({
+    mockSettings: {
+      ...galata.DEFAULT_SETTINGS,
+      'jupyter-ext:plugin': { autoValidate: true }
+    }
+  });
+
+  test.beforeEach(async ({ page, tmpPath }) => {
+    await openFixture(page, tmpPath);
+  });
+
+  test('running a cell validates it when auto-validate is on', async ({
+    page
+  }) => {
+    // (auto-validation works while the panel is open)
+    const panel = await showCell(page, CELL.helper);
+    const section = panel.locator('.jp-JupyterExt-validation');
+    // The helper runs first, so the feature cell runs without error; the
+    // panel stays on the cell that ran and validates it (not a feature).
+    await page.notebook.runCell(CELL.helper);
+    await expect(panel).toContainText(`Module of cell ${CELL.helper}`);
+    await expect(section).toHaveAttribute('data-state', /^(done|error)$/, {
+      timeout: VALIDATION_TIMEOUT
+    });
+
+    // When the feature cell, where Shift+Enter moved the cursor, is run in
+    // place (Ctrl+Enter)
+    await page.keyboard.press('Control+Enter');
+
+    // Then the panel moves to it and validates it without a click
+    await expect(panel).toContainText(`Module of cell ${CELL.good}`);
+    await expect(section).toHaveAttribute('data-state', 'done', {
+      timeout: VALIDATION_TIMEOUT
+    });
+    await expect(panel.locator('.jp-JupyterExt-verdict')).toHaveText(
+      'All checks passed and the feature is accepted.'
+    );
+  });
+
+  test('Alt+V validates the active cell', async ({ page }) => {
+    const panel = await showCell(page, CELL.nan);
+    await page.notebook.selectCells(CELL.nan);
+    await page.keyboard.press('Alt+v');
+    await expect(panel.locator('.jp-JupyterExt-validation')).toHaveAttribute(
+      'data-state',
+      'done',
+      { timeout: VALIDATION_TIMEOUT }
+    );
+    await expect(
+      panel.locator('.jp-JupyterExt-check.jp-mod-failed')
+    ).toHaveAttribute('data-check', 'NoMissingValuesCheck');
   });
 });
