@@ -19,10 +19,11 @@ import {
 } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
 
+// The client, the models, the cell tracker, the panel and the flows are
+// needed during activation or at the first click, and the whole bundle is
+// small: lazy imports would gain nothing.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
 import { createClient, IClient } from './api';
-// The models, the cell tracker, the panel and the flows are needed during
-// activation or at the first click, and the whole bundle is small: lazy
-// imports would gain nothing.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { AuthModel } from './auth';
 // eslint-disable-next-line jupyter/prefer-lazy-imports
@@ -90,12 +91,13 @@ const core: JupyterFrontEndPlugin<IJupyterExt> = {
   description: 'Follows the active notebook cell and talks to the server.',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [ISettingRegistry],
+  optional: [ISettingRegistry, ITranslator],
   provides: IJupyterExt,
   activate: (
     app: JupyterFrontEnd,
     tracker: INotebookTracker,
-    registry: ISettingRegistry | null
+    registry: ISettingRegistry | null,
+    translator: ITranslator | null
   ): IJupyterExt => {
     const client = createClient(app.serviceManager.serverSettings);
     const model = new FeatureModel({ client });
@@ -129,7 +131,10 @@ const core: JupyterFrontEndPlugin<IJupyterExt> = {
         })
         .catch(reason => {
           Notification.warning(
-            `jupyter-ext: could not load settings (${reason}); using defaults.`
+            bundle(translator).__(
+              'Feature submission: could not load its settings (%1); using the defaults.',
+              String(reason)
+            )
           );
         });
     }
