@@ -3,8 +3,8 @@
 Never use this configuration in production: it disables authentication and
 exposes JupyterLab's JavaScript objects on `window`.
 
-Each server gets the real thing, offline: the Ames demo project (built once,
-cached in ui-tests/.jupyter-ext/) as the folder Jupyter serves and validates
+Each server gets the real thing, offline: the Ames demo project (built
+afresh in ui-tests/.jupyter-ext/) as the folder Jupyter serves and validates
 against, and a fresh local forge (a GitHub-compatible server over real git
 repositories) that submissions and the device-flow sign-in go to.
 playwright.config.js chooses the port and, for the base_url project, the
@@ -108,8 +108,9 @@ c.ServerApp.base_url = os.environ.get("JUPYTER_EXT_UI_BASE_URL", "/")  # noqa: F
 c.ServerApp.allow_root = True  # noqa: F821
 c.ServerApp.jpserver_extensions = {"jupyter_ext": True}  # noqa: F821
 
-# The demo project, reused between runs (building it takes a few seconds).
-demo = prepare_demo(STATE / "demo").layout
+# A fresh demo project per server (a few seconds): a cached one would keep
+# files from older versions of the demo builder.
+demo = prepare_demo(STATE / f"demo-{PORT}", reset=True).layout
 project = demo.project_dir
 pin_accepter(project / "ballet.yml")
 token = "ghp_" + secrets.token_hex(18)

@@ -3,7 +3,14 @@
  */
 import { expect, galata, test } from '@jupyterlab/galata';
 
-import { CELL, openFixture, showCell, validate, volatile } from './helpers';
+import {
+  CELL,
+  SCREENSHOT_CSS,
+  openFixture,
+  showCell,
+  validate,
+  volatile
+} from './helpers';
 
 test.use({
   mockSettings: {
@@ -24,6 +31,7 @@ test('dark theme: a validated feature', async ({ page, tmpPath }) => {
     'All checks passed and the feature is accepted.'
   );
   await expect(panel).toHaveScreenshot('panel-dark.png', {
-    mask: volatile(panel)
+    mask: volatile(panel),
+    stylePath: SCREENSHOT_CSS
   });
 });

@@ -7,6 +7,7 @@ import { expect, galata, test } from '@jupyterlab/galata';
 
 import {
   CELL,
+  SCREENSHOT_CSS,
   openFixture,
   showCell,
   volatile,
@@ -49,7 +50,8 @@ test.describe('Validation panel', () => {
       'name = "Garage quality score"'
     );
     await expect(panel).toHaveScreenshot('panel-accepted.png', {
-      mask: volatile(panel)
+      mask: volatile(panel),
+      stylePath: SCREENSHOT_CSS
     });
   });
 
@@ -76,7 +78,8 @@ test.describe('Validation panel', () => {
       'Acceptance is evaluated once all checks pass'
     );
     await expect(panel).toHaveScreenshot('panel-failing-check.png', {
-      mask: volatile(panel)
+      mask: volatile(panel),
+      stylePath: SCREENSHOT_CSS
     });
   });
 
@@ -145,7 +148,8 @@ test.describe('Validation panel', () => {
     );
     await page.keyboard.press('Escape');
     await expect(panel).toHaveScreenshot('panel-stale.png', {
-      mask: volatile(panel)
+      mask: volatile(panel),
+      stylePath: SCREENSHOT_CSS
     });
   });
 
