@@ -65,7 +65,16 @@ def start_forge(seed: Path, data_dir: Path, token: str) -> str:
         stderr=subprocess.STDOUT,
     )
     log.close()
-    atexit.register(process.terminate)
+
+    def stop() -> None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+    atexit.register(stop)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -111,6 +120,7 @@ c.ServerApp.jpserver_extensions = {"jupyter_ext": True}  # noqa: F821
 # A fresh demo project per server (a few seconds): a cached one would keep
 # files from older versions of the demo builder.
 demo = prepare_demo(STATE / f"demo-{PORT}", reset=True).layout
+atexit.register(shutil.rmtree, demo.root, ignore_errors=True)
 project = demo.project_dir
 pin_accepter(project / "ballet.yml")
 token = "ghp_" + secrets.token_hex(18)

@@ -77,6 +77,8 @@ module.exports = {
       url: `http://localhost:${port}/lab`,
       timeout: 180 * 1000,
       reuseExistingServer: false,
+      // Let Jupyter stop its kernels and the forge, and remove its folders.
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 10 * 1000 },
       env: { JUPYTER_EXT_UI_PORT: port }
     },
     {
@@ -84,6 +86,8 @@ module.exports = {
       url: `http://localhost:${prefixedPort}${PREFIX}lab`,
       timeout: 180 * 1000,
       reuseExistingServer: false,
+      // Let Jupyter stop its kernels and the forge, and remove its folders.
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 10 * 1000 },
       env: {
         JUPYTER_EXT_UI_PORT: prefixedPort,
         JUPYTER_EXT_UI_BASE_URL: PREFIX
