@@ -72,18 +72,19 @@ test.describe('Project tab', () => {
     const rows = features.locator('.jp-JupyterExt-featureRow');
     await expect(rows).toHaveCount(6);
     await expect(
-      rows.filter({ hasText: 'Overall quality' }).first()
+      rows.filter({ hasText: 'Total square footage' }).first()
     ).toContainText('by alice');
 
-    // The demo's features leave location unexplored: it comes first.
+    // No seed feature reads the overall quality, the most informative column
+    // left (the starter notebook's feature): it comes first.
     const unexplored = panel.getByRole('region', {
       name: 'Unexplored columns'
     });
     const first = unexplored.locator('.jp-JupyterExt-unexploredItem').first();
-    await expect(first).toContainText('Neighborhood');
+    await expect(first).toContainText('Overall Qual');
     await expect(first).toContainText('informative');
     await expect(
-      first.getByRole('button', { name: 'Explore column Neighborhood' })
+      first.getByRole('button', { name: 'Explore column Overall Qual' })
     ).toBeVisible();
     await expect(unexplored).toHaveScreenshot('project-unexplored.png');
 
@@ -93,9 +94,9 @@ test.describe('Project tab', () => {
     await expect(coverage.locator('.jp-JupyterExt-columnRow')).toHaveCount(81);
     await expect(
       coverage.locator('.jp-JupyterExt-columnRow').first()
-    ).toHaveAttribute('data-column', 'Neighborhood');
+    ).toHaveAttribute('data-column', 'Overall Qual');
     await expect(
-      coverage.locator('[data-column="Overall Qual"] td').nth(2)
+      coverage.locator('[data-column="Neighborhood"] td').nth(2)
     ).toHaveText('1');
 
     // Searching narrows both tables.
