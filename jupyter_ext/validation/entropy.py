@@ -84,7 +84,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 from scipy.special import digamma, ndtri
-from scipy.stats import rankdata
 
 DEFAULT_K = 3
 MAX_DISCRETE_LEVELS = 32
@@ -168,8 +167,27 @@ def is_discrete(column) -> bool:
     n = col.size
     if n == 0:
         return True
-    levels = np.unique(col).size
+    return _few_levels(np.unique(col).size, n)
+
+
+def _few_levels(levels: int, n: int) -> bool:
     return levels <= min(MAX_DISCRETE_LEVELS, max(2, n // MIN_ROWS_PER_LEVEL))
+
+
+def _ranks(col: np.ndarray) -> tuple[np.ndarray, int]:
+    """(average ranks from 1, number of distinct values) with one sort."""
+    n = col.size
+    order = np.argsort(col, kind="stable")
+    ordered = col[order]
+    new_group = np.empty(n, dtype=bool)
+    new_group[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new_group[1:])
+    starts = np.flatnonzero(new_group)
+    sizes = np.diff(np.append(starts, n))
+    group_rank = starts + (sizes + 1) / 2.0  # average of ranks start+1 .. start+size
+    ranks = np.empty(n)
+    ranks[order] = np.repeat(group_rank, sizes)
+    return ranks, starts.size
 
 
 def _dense_codes(col: np.ndarray) -> np.ndarray:
@@ -190,11 +208,12 @@ def _column_seed(col: np.ndarray) -> int:
     return int.from_bytes(digest, "little")
 
 
-def _rank_scores(col: np.ndarray) -> np.ndarray:
+def _rank_scores(col: np.ndarray, ranks: tuple[np.ndarray, int] | None = None) -> np.ndarray:
     """Gaussian rank scores with ties broken by a tiny jitter seeded from the column."""
     n = col.size
-    scores = ndtri((rankdata(col) - 0.5) / n)
-    if np.unique(col).size < n:
+    rank, levels = ranks or _ranks(col)
+    scores = ndtri((rank - 0.5) / n)
+    if levels < n:
         rng = np.random.default_rng(_column_seed(col))
         scores = scores + (rng.random(n) - 0.5) * (_JITTER / n)
     return scores
@@ -210,8 +229,9 @@ def prepare(a, *, discrete=None, name: str = "x") -> Variable:
         return a
     values = as_matrix(a, name)
     n, d = values.shape
+    ranks = [_ranks(values[:, j]) for j in range(d)]
     if discrete is None:
-        kinds = np.array([is_discrete(values[:, j]) for j in range(d)], dtype=bool)
+        kinds = np.array([_few_levels(levels, n) for _, levels in ranks], dtype=bool)
     else:
         kinds = np.broadcast_to(np.asarray(discrete, dtype=bool), (d,)).copy()
     codes = None
@@ -225,7 +245,7 @@ def prepare(a, *, discrete=None, name: str = "x") -> Variable:
     else:
         coords = np.empty_like(values)
         for j in range(d):
-            coords[:, j] = _rank_scores(values[:, j])
+            coords[:, j] = _rank_scores(values[:, j], ranks[j])
     return Variable(name=name, values=values, coords=coords, discrete=kinds, codes=codes)
 
 
