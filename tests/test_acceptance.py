@@ -470,6 +470,18 @@ def test_default_lambdas_follow_ballet():
     assert result.details["target_entropy"] == pytest.approx(np.log(2), abs=0.01)
 
 
+def test_lambda_adjustments_scale_the_default_lambdas():
+    # Given Ballet's lambda_i_adjustment params (the divisor of H(y), 64 by default)
+    r, existing, y, h = project(17, "binary")
+    spec = {"name": "gfssf", "params": {"lambda_1_adjustment": 8, "lambda_2_adjustment": 16}}
+    # When
+    result = make_accepter(spec, "classification").judge(h.reshape(-1, 1), existing, y)
+    # Then
+    entropy_y = result.details["target_entropy"]
+    assert result.details["lambda_1"] == pytest.approx(entropy_y / 8)
+    assert result.details["lambda_2"] == pytest.approx(entropy_y / 16)
+
+
 def test_results_serialise_to_plain_json():
     r, existing, y, h = project(18, "binary")
     result = make_accepter("gfssf", "classification").judge(h.reshape(-1, 1), existing, y)

@@ -25,6 +25,8 @@ MutualInformationAccepter     threshold=0.05,                    I(candidate; y)
 (mutual_information, mi)      handle_nan_targets=fail|ignore
 CompoundAccepter (compound)   agg=all|any, specs=[...]           all / any sub-accepters do
 GFSSFAccepter (gfssf)         lmbda_1=0, lmbda_2=0,              see `GFSSFAccepter`
+                              lambda_1_adjustment=64,
+                              lambda_2_adjustment=64,
                               handle_nan_targets=fail|ignore
 ============================  =================================  =============================
 
@@ -434,7 +436,8 @@ class GFSSFAccepter(Accepter):
     """Group Feature Selection with Streaming Features (Li et al., ICDM 2013), as in Ballet.
 
     With F the accepted features, z the candidate, q the column counts,
-    lmbda_i <= 0 -> H(y) / 64, l1 = lmbda_1 / (|F| + 1), l2 = lmbda_2 / (sum q_f + q_z):
+    lmbda_i <= 0 -> H(y) / lambda_i_adjustment (64), l1 = lmbda_1 / (|F| + 1),
+    l2 = lmbda_2 / (sum q_f + q_z):
     z is accepted when for some g in [None, *F]
 
         I(z; y | F - g) - I(g; y | F - g)  >  l1 + l2 * (q_z - q_g)   (q_None = 0)
@@ -468,11 +471,17 @@ class GFSSFAccepter(Accepter):
         handle_nan_targets: str = "fail",
         report_redundant: bool = True,
         max_rows: int | None = None,
+        lambda_1_adjustment: float = 64.0,
+        lambda_2_adjustment: float = 64.0,
         **kw,
     ):
         super().__init__(**kw)
         self.lmbda_1 = float(lmbda_1)
         self.lmbda_2 = float(lmbda_2)
+        self.lambda_1_adjustment = float(lambda_1_adjustment)
+        self.lambda_2_adjustment = float(lambda_2_adjustment)
+        if self.lambda_1_adjustment <= 0 or self.lambda_2_adjustment <= 0:
+            raise SpecError("GFSSF lambda adjustments must be positive")
         self.handle_nan_targets = _nan_policy(handle_nan_targets)
         self.report_redundant = bool(report_redundant)
         self.max_rows = None if max_rows is None else int(max_rows)
@@ -614,9 +623,9 @@ class _GFSSF:
             # standardised target so the bar does not
             std = float(np.std(self.y.values)) or 1.0
             self.h_y = est.entropy(self.y.values / std)
-        base = max(self.h_y, 0.0) / 64.0
-        self.lmbda_1 = cfg.lmbda_1 if cfg.lmbda_1 > 0 else base
-        self.lmbda_2 = cfg.lmbda_2 if cfg.lmbda_2 > 0 else base
+        h = max(self.h_y, 0.0)
+        self.lmbda_1 = cfg.lmbda_1 if cfg.lmbda_1 > 0 else h / cfg.lambda_1_adjustment
+        self.lmbda_2 = cfg.lmbda_2 if cfg.lmbda_2 > 0 else h / cfg.lambda_2_adjustment
         n_features = len(self.blocks)
         n_columns = sum(v.width for v in self.blocks.values())
         self.l1 = self.lmbda_1 / max(n_features, 1)
@@ -695,7 +704,15 @@ _PARAMS = {
     VarianceThresholdAccepter: {"threshold"},
     MutualInformationAccepter: {"threshold", "handle_nan_targets", "max_rows"},
     CompoundAccepter: {"agg", "specs"},
-    GFSSFAccepter: {"lmbda_1", "lmbda_2", "handle_nan_targets", "report_redundant", "max_rows"},
+    GFSSFAccepter: {
+        "lmbda_1",
+        "lmbda_2",
+        "lambda_1_adjustment",
+        "lambda_2_adjustment",
+        "handle_nan_targets",
+        "report_redundant",
+        "max_rows",
+    },
     RandomAccepter: {"p", "seed"},
 }
 
@@ -776,7 +793,7 @@ def prune(
         return []
     if key != "gfssf":
         raise SpecError(f"unknown feature pruner {name!r}; known pruners: GFSSFPruner, NoOpPruner")
-    unknown = set(params) - {"lmbda_1", "lmbda_2"}
+    unknown = set(params) - {"lmbda_1", "lmbda_2", "lambda_1_adjustment", "lambda_2_adjustment"}
     if unknown:
         raise SpecError(f"GFSSFPruner does not take {', '.join(sorted(unknown))}")
     cfg = GFSSFAccepter(**params, problem_type=problem_type)
