@@ -22,7 +22,7 @@ export PATH := $(abspath $(VENV)/bin):$(PATH)
 
 help:
 	@echo "make demo   - set up and start JupyterLab on the demo project (offline, local forge)"
-	@echo "make test   - set up and run every test: lint, pytest, jest, Galata UI tests"
+	@echo "make test   - set up and run every test: lint, pytest, jest, Galata UI tests, binder-check"
 	@echo "make benchmarks - run the benchmarks against Ballet side by side"
 	@echo "make robustness - the robustness harness: bad input, hostile code, faults, load, leaks"
 	@echo "make binder-check - replay Binder's build and launch offline and check it works"
@@ -78,7 +78,7 @@ $(STAMPS)/ui-install: ui-tests/package.json ui-tests/yarn.lock | $(STAMPS)/insta
 ui-test: build chromium $(STAMPS)/ui-install
 	cd ui-tests && jlpm playwright test
 
-test: lint pytest jest ui-test
+test: lint pytest jest ui-test binder-check
 	@echo "make test: all suites passed"
 
 demo: install
