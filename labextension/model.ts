@@ -47,6 +47,8 @@ export type ExtractionState =
   | { status: 'idle' }
   /** The active cell is markdown/raw: a hint, not an error. */
   | { status: 'not-code'; cellId: string; cellType: string }
+  /** The active code cell is blank (a new cell): a hint, not an error. */
+  | { status: 'empty'; cellId: string }
   | { status: 'loading'; cellId: string }
   | {
       status: 'ready';
@@ -198,6 +200,11 @@ export class FeatureModel {
   /** Whether the panel's cell is a code cell (validate/submit apply). */
   get isCodeCell(): boolean {
     return this.activeCellType === 'code';
+  }
+
+  /** Whether the panel's cell is a code cell with nothing written in it yet. */
+  get isEmptyCodeCell(): boolean {
+    return this.isCodeCell && this.activeSource.trim() === '';
   }
 
   /**
@@ -491,6 +498,11 @@ export class FeatureModel {
         cellId: cell.id,
         cellType: cell.cell_type
       });
+      return;
+    }
+    if (cell.source.trim() === '') {
+      // A freshly inserted cell: nothing to extract, and nothing wrong yet.
+      this._setExtraction({ status: 'empty', cellId: cell.id });
       return;
     }
     const handshake = await this.checkServer();

@@ -374,6 +374,15 @@ function FeatureTab(props: IViewProps): JSX.Element {
       </p>
     );
   }
+  if (model.isEmptyCodeCell) {
+    return (
+      <p className="jp-JupyterExt-hint">
+        {trans.__(
+          'This cell is empty. Write a feature in it (an input column and a transformer), then run the cell to see the module it becomes.'
+        )}
+      </p>
+    );
+  }
   return (
     <>
       <Actions {...props} />
@@ -572,6 +581,13 @@ function ExtractionSection(props: IViewProps): JSX.Element {
       <p className="jp-JupyterExt-hint" aria-busy="true">
         <span className="jp-JupyterExt-spinner" aria-hidden="true" />
         {trans.__('Extracting the module of cell %1…', model.activeIndex)}
+      </p>
+    );
+  } else if (current.status === 'empty') {
+    // The cell was blank when last read; the user is now typing in it.
+    body = (
+      <p className="jp-JupyterExt-hint">
+        {trans.__('Run the cell to see the module it becomes.')}
       </p>
     );
   } else if (current.status === 'error') {

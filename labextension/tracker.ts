@@ -22,7 +22,9 @@ export function snapshotOf(
   cell: Cell | null = panel?.content.activeCell ?? null
 ): ICellSnapshot | null {
   const model = panel?.content.model;
-  if (!panel || !model || !cell) {
+  // Until the file is loaded the notebook holds one placeholder cell:
+  // extracting it would only earn an "empty cell" error.
+  if (!panel || !model || !cell || !panel.context.isReady) {
     return null;
   }
   const cells = Array.from(model.cells, c => ({
@@ -104,6 +106,15 @@ export function followActiveCell(
     }
     watch(active);
     events.activeChanged(currentSnapshot(tracker));
+    const panel = tracker.currentWidget;
+    if (panel && !panel.context.isReady) {
+      // Ask again once the notebook's cells are there.
+      void panel.context.ready.then(() => {
+        if (!disposed && tracker.currentWidget === panel) {
+          onActiveChanged();
+        }
+      });
+    }
   };
 
   const onScheduled = (
@@ -134,9 +145,9 @@ export function followActiveCell(
   tracker.activeCellChanged.connect(onActiveChanged);
   NotebookActions.executionScheduled.connect(onScheduled);
   NotebookActions.executed.connect(onExecuted);
+  let disposed = false;
   onActiveChanged();
 
-  let disposed = false;
   return {
     get isDisposed() {
       return disposed;

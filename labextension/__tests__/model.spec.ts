@@ -201,6 +201,19 @@ describe('FeatureModel', () => {
       expect(model.activeCellType).toBe('markdown');
     });
 
+    it('gives a hint, not a request, for an empty code cell', async () => {
+      // Given a freshly inserted cell with only whitespace in it
+      const client = fakeClient();
+      const model = new FeatureModel({ client });
+      // When it becomes active
+      model.setActiveCell(snapshot('c2', { c2: '  \n' }));
+      await jest.advanceTimersByTimeAsync(300);
+      // Then the server is not asked, and nothing is an error
+      expect(client.extract).not.toHaveBeenCalled();
+      expect(model.extraction).toEqual({ status: 'empty', cellId: 'c2' });
+      expect(model.isEmptyCodeCell).toBe(true);
+    });
+
     it('goes idle when no cell is active', async () => {
       const client = fakeClient();
       const model = new FeatureModel({ client });

@@ -101,6 +101,18 @@ describe('FeaturePanel', () => {
     expect(panel.node.querySelector('[role="alert"]')).toBeNull();
   });
 
+  it('gives a hint, not an error, for an empty code cell', async () => {
+    const model = new FeatureModel({ client: fakeClient(), debounceMs: 0 });
+    panel = mount(model);
+    model.setActiveCell(snapshot('c2', { c2: '' }));
+    await until(
+      () => panel!.node.textContent!.includes('This cell is empty'),
+      'hint'
+    );
+    expect(panel.node.querySelector('[role="alert"]')).toBeNull();
+    expect(panel.node.textContent).not.toContain('Submit feature');
+  });
+
   it('says so when the server extension is missing', async () => {
     const client = fakeClient({
       info: jest.fn(() =>

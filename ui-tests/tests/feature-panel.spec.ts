@@ -74,4 +74,49 @@ test.describe('Feature panel', () => {
     await page.notebook.selectCells(2);
     await expect(source).toContainText('input = "Lot Area"');
   });
+
+  test('a new empty cell gets a hint, not an error', async ({ page }) => {
+    await page.notebook.selectCells(2);
+    const panel = await openWithShortcut(page);
+    await expect(panel).toContainText('Module of cell 2');
+
+    // When the user inserts a cell below (B in command mode)
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('b');
+
+    await expect(panel).toContainText('This cell is empty');
+    await expect(panel.getByRole('alert')).toHaveCount(0);
+  });
+
+  test('a notebook opened with the panel showing is read once its cells are loaded', async ({
+    page,
+    tmpPath
+  }) => {
+    // Given the panel is open
+    await page.notebook.selectCells(2);
+    const panel = await openWithShortcut(page);
+    await expect(panel).toContainText('Module of cell 2');
+
+    // When the user opens another notebook, every extraction the panel
+    // asks for while it loads is recorded
+    const failed: string[] = [];
+    page.on('response', response => {
+      if (response.url().includes('/jupyter-ext/extract') && !response.ok()) {
+        failed.push(`${response.status()} ${response.url()}`);
+      }
+    });
+    const other = `second-${NOTEBOOK}`;
+    await page.contents.uploadFile(
+      path.resolve(__dirname, 'notebooks', NOTEBOOK),
+      `${tmpPath}/${other}`
+    );
+    await page.notebook.openByPath(`${tmpPath}/${other}`);
+    await page.notebook.activate(other);
+
+    // Then the panel shows the new notebook's first cell (a markdown hint),
+    // and no request was about the placeholder cell of a notebook still loading
+    await expect(panel).toContainText('This is a markdown cell');
+    await expect(panel.getByRole('alert')).toHaveCount(0);
+    expect(failed).toEqual([]);
+  });
 });
