@@ -399,6 +399,8 @@ export interface IDiscoveryColumn {
   /** 1 = most information left beyond the features. */
   rank: number;
   note: string | null;
+  /** A different value in every row, named like an id: never suggested. */
+  identifier?: boolean;
 }
 
 export interface IUnexploredColumn {

@@ -48,7 +48,7 @@ BROKEN_FEATURE = """
 """
 
 
-def build_known_project(root: Path, features=FEATURES) -> Path:
+def build_known_project(root: Path, features=FEATURES, extra_columns=None) -> Path:
     import numpy as np
     import pandas as pd
 
@@ -71,6 +71,8 @@ def build_known_project(root: Path, features=FEATURES) -> Path:
             "constant": 1.0,
         }
     )
+    for name, make in (extra_columns or {}).items():
+        X[name] = make(rng, driver)
     root.mkdir(parents=True, exist_ok=True)
     write_ballet_yml(root, name="Known", slug="known", package="known")
     train = root / "data" / "train"
@@ -375,3 +377,41 @@ def test_columns_of_any_dtype_and_label_are_profiled_and_estimated():
     assert info[0] > 1 and info[1] > 1  # the signal itself, as integers and as dates
     assert info[2] > 0.3 and info[3] > 0.3  # one bit of it, as bool and categorical
     assert info[4] < estimates.floor  # noise
+
+
+def parcel_numbers(rng, driver):
+    """Distinct integers that follow `driver` (as Ames' PID follows location)."""
+    import numpy as np
+
+    return 5_000_000 + np.argsort(np.argsort(driver)) * 100 + rng.integers(0, 100, driver.size)
+
+
+def test_identifier_columns_are_flagged_and_never_suggested(tmp_path):
+    # Given a project whose data has a parcel number that tracks the main driver of the
+    # target, a row number, and a float measurement that is distinct in every row
+    import numpy as np
+
+    root = build_known_project(
+        tmp_path / "ids",
+        extra_columns={
+            "PID": parcel_numbers,
+            "Order": lambda rng, driver: rng.permutation(driver.size) + 1,
+            "area": lambda rng, driver: rng.normal(size=driver.size) + np.arange(driver.size),
+        },
+    )
+    # When the contributor opens the Project tab
+    view = Worker(root).handle({"op": "discover"})
+    # Then the parcel number and the row number are marked as identifiers, with a note,
+    columns = by_name(view["columns"])
+    assert columns["PID"]["identifier"] is True
+    assert columns["Order"]["identifier"] is True
+    assert "identifier" in columns["PID"]["note"]
+    # the parcel number does carry information (it stands in for the driver),
+    assert columns["PID"]["mutual_information"] > view["noise_floor"]
+    # but neither is suggested as unexplored, while real columns still are
+    unexplored = [u["name"] for u in view["unexplored"]]
+    assert "PID" not in unexplored and "Order" not in unexplored
+    assert unexplored[:2] == ["driver", "grade"]
+    # and a float measurement distinct in every row is not an identifier
+    assert columns["area"]["identifier"] is False
+    assert columns["driver"]["identifier"] is False

@@ -24,6 +24,10 @@ Estimates use `entropy.py`'s k-NN estimators (the ones acceptance uses), with th
   then searched within a level, never across two arbitrary neighbouring codes.
 * Free text (mostly distinct strings) is profiled but not estimated: its raw values carry no
   neighbourhood structure a k-NN estimator could use.
+* Identifiers (a different integer or string in every row, named like one, `PID`, `Order`,
+  `customer_id`, or numbering the rows) are estimated but never suggested as unexplored: a
+  parcel or customer number can carry information (Ames' PID encodes the location) only by
+  standing in for a real variable, and a feature built on it would not carry over to new rows.
 * At most `MAX_ESTIMATION_ROWS` rows (a fixed-seed sample) take part in estimates: they guide
   a contributor, they do not judge a feature, and the view must stay quick on large data.
 
@@ -40,6 +44,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import time
 import weakref
 from dataclasses import dataclass, field
@@ -47,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 # Bump when the output changes meaning, so old cache entries are not served.
-DISCOVERY_VERSION = 1
+DISCOVERY_VERSION = 2
 MAX_ESTIMATION_ROWS = 5000
 MAX_LEVELS = 32  # the estimator's discrete limit: 31 frequent levels + "other"
 MIN_ROWS_PER_LEVEL = 10
@@ -64,6 +69,7 @@ _MEMORY_ENTRIES = 8
 _SAMPLE_SEED = 1754
 
 NUMERIC, CATEGORICAL, TEXT = "numeric", "categorical", "text"
+IDENTIFIER_NOTE = "an identifier (a different value in every row): not suggested as a feature"
 BUDGET_NOTE = "not estimated yet: the time budget ran out; ask again to continue"
 
 # Per worker: cache key -> view (a worker serves one project, so this stays small).
@@ -293,8 +299,12 @@ class ColumnInfo:
     mutual_information: float | None = None
     conditional_mutual_information: float | None = None
     note: str | None = None
+    identifier: bool = False
 
     def to_json(self, rank: int, informative: bool) -> dict:
+        note = self.note
+        if self.identifier and note is None:
+            note = IDENTIFIER_NOTE
         return {
             "name": self.name,
             "type": self.type,
@@ -308,7 +318,8 @@ class ColumnInfo:
             "conditional_mutual_information": _num(self.conditional_mutual_information),
             "informative": informative,
             "rank": rank,
-            "note": self.note,
+            "note": note,
+            "identifier": self.identifier,
         }
 
 
@@ -335,6 +346,30 @@ def column_type(series) -> str:
     return CATEGORICAL
 
 
+_ID_WORDS = {"id", "pid", "uid", "uuid", "guid", "key", "index", "idx", "order", "serial"}
+
+
+def looks_like_identifier(name: str, series) -> bool:
+    """A different integer or string in every row, and named like an identifier or numbering
+    the rows (1..n in some order). A measurement that happens to be distinct in every row is
+    a float, or not named so: it stays a column to explore."""
+    import pandas as pd
+
+    n = len(series)
+    if n < 20 or series.isna().any():
+        return False
+    integer = pd.api.types.is_integer_dtype(series.dtype)
+    if not (integer or pd.api.types.is_object_dtype(series.dtype)
+            or pd.api.types.is_string_dtype(series.dtype)):  # fmt: skip
+        return False
+    if series.nunique() != n:
+        return False
+    words = set(re.split(r"[^a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name).lower()))
+    if words & _ID_WORDS:
+        return True
+    return bool(integer and int(series.max()) - int(series.min()) + 1 == n)
+
+
 def profile_columns(X, features: list[FeatureInfo]) -> list[ColumnInfo]:
     """Type, missing values, distinct values and the features reading each raw column."""
     readers: dict[str, list[str]] = {}
@@ -354,6 +389,7 @@ def profile_columns(X, features: list[FeatureInfo]) -> list[ColumnInfo]:
                 rows=int(len(series)),
                 distinct=int(series.nunique(dropna=True)),
                 features=readers.get(str(name), []),
+                identifier=looks_like_identifier(str(name), series),
             )
         )
     return out
@@ -589,6 +625,7 @@ def assemble(data, features: list[FeatureInfo], columns: list[ColumnInfo], estim
         for c in ranked
         if len(c.features) <= FEW_FEATURES
         and c.type != TEXT
+        and not c.identifier
         and (c.conditional_mutual_information or 0.0) > 0.0
     ][:UNEXPLORED_LIMIT]
     project = data.project
