@@ -107,7 +107,7 @@ class FeaturePipeline:
         self.columns_hint: list | None = None
 
     def _select(self, X):
-        return X[self.input]
+        return classic_text_dtypes(X[self.input])
 
     def fit(self, X, y=None):
         self.transformer.fit(self._select(X), y)
@@ -121,6 +121,28 @@ class FeaturePipeline:
 
     def fit_transform(self, X, y=None):
         return self.fit(X, y).transform(X)
+
+
+def classic_text_dtypes(selected):
+    """Text columns as `object` dtype, as every pandas before 3 gave them to features.
+
+    pandas 3 reads text as its `str` dtype, which refuses non-text values: the Ballet-era
+    idiom `df[df.isnull()] = 0` or `ser[mask] = -1` on a text column raises TypeError
+    there, and `select_dtypes("object")` no longer finds text. Feature code was written
+    against object columns (NaN for missing), so that is what it gets. Numeric columns
+    are untouched; only the selected columns are converted.
+    """
+    import pandas as pd
+
+    if isinstance(selected, pd.Series):
+        return selected.astype(object) if isinstance(selected.dtype, pd.StringDtype) else selected
+    if isinstance(selected, pd.DataFrame):
+        text = [i for i, dtype in enumerate(selected.dtypes) if isinstance(dtype, pd.StringDtype)]
+        if text:
+            selected = selected.copy(deep=False)  # by position: column names may repeat
+            for i in text:
+                selected.isetitem(i, selected.iloc[:, i].astype(object))
+    return selected
 
 
 def _own_copy(transformer):

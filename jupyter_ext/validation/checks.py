@@ -157,6 +157,25 @@ class FeatureChecker:
         module_name: str | None = None,
         default_name: str | None = None,
     ) -> FeatureCheckReport:
+        with _NotedWarnings(filename) as noted:
+            report = self._run(
+                source, filename=filename, module_name=module_name, default_name=default_name
+            )
+        hints = noted.hints()
+        if hints:
+            for result in report.results:
+                if not result.passed and not result.skipped and result.name in _HINTED_CHECKS:
+                    result.advice = " ".join([*hints, result.advice or ""]).strip()
+        return report
+
+    def _run(
+        self,
+        source: str,
+        *,
+        filename: str,
+        module_name: str | None,
+        default_name: str | None,
+    ) -> FeatureCheckReport:
         self._filename = filename
         self._feature_for_advice = None
         results: dict[str, CheckResult] = {}
@@ -279,7 +298,7 @@ class FeatureChecker:
         record("HasTransformerInterfaceCheck", transformer_interface)
 
         def make_mapper():
-            need("IsFeatureCheck")
+            need("IsFeatureCheck", "HasCorrectInputTypeCheck")
             state["p1"] = FeaturePipeline(feature)
             state["p2"] = feature.as_feature_engineering_pipeline()
             return None
@@ -567,6 +586,92 @@ class FeatureChecker:
         )
 
 
+class _NotedWarnings:
+    """Notes the warnings that explain failures of legacy (pandas 1 / old sklearn) code.
+
+    - pandas' ChainedAssignmentError: `df["a"][mask] = v` changed a temporary copy, so `df`
+      kept its missing values (always the case under copy-on-write, pandas >= 3).
+    - scikit-learn's InconsistentVersionWarning: an estimator unpickled from another version.
+    Other warnings are passed on as usual. Only the first few of each kind are kept.
+    """
+
+    def __init__(self, filename: str):
+        self.filename = filename
+        self.chained: list[int | None] = []
+        self.versions: list[str] = []
+
+    def __enter__(self):
+        import warnings
+
+        self._context = warnings.catch_warnings()
+        self._context.__enter__()
+        self._show = warnings.showwarning
+        warnings.showwarning = self._note
+        for category in _legacy_warning_categories():
+            warnings.simplefilter("always", category)
+        return self
+
+    def __exit__(self, *exc):
+        self._context.__exit__(*exc)
+        return False
+
+    def _note(self, message, category, filename, lineno, file=None, line=None):
+        name = category.__name__
+        if name == "ChainedAssignmentError":
+            if len(self.chained) < 5:
+                self.chained.append(lineno if filename == self.filename else None)
+            return
+        if name == "InconsistentVersionWarning":
+            if len(self.versions) < 5:
+                self.versions.append(str(message))
+            return
+        self._show(message, category, filename, lineno, file, line)
+
+    def hints(self) -> list[str]:
+        out = []
+        if self.chained:
+            lines = sorted({n for n in self.chained if n is not None})
+            where = (
+                (" (line " + ", ".join(map(str, lines)) + " of the feature's code)")
+                if lines
+                else ""
+            )
+            out.append(
+                f"The feature sets values through chained assignment{where}, e.g. "
+                "df['a'][mask] = value: with the pandas used here (copy-on-write) that changes "
+                "a temporary copy, never df, so those values are not set. Write "
+                "df.loc[mask, 'a'] = value instead."
+            )
+        if self.versions:
+            match = re.search(r"version (\S+) when using version (\S+?)\.?\s", self.versions[0])
+            versions = (
+                f" (saved with {match.group(1)}, used with {match.group(2)})" if match else ""
+            )
+            out.append(
+                "The feature loads a pickled scikit-learn object made by another version"
+                f"{versions}, which this version can't run. Build and fit the model in the "
+                "feature's own code instead of unpickling a stored one."
+            )
+        return out
+
+
+def _legacy_warning_categories() -> list[type]:
+    categories = []
+    try:
+        from pandas.errors import ChainedAssignmentError
+
+        categories.append(ChainedAssignmentError)
+    except ImportError:  # pragma: no cover - older pandas
+        pass
+    try:
+        from sklearn.exceptions import InconsistentVersionWarning
+
+        categories.append(InconsistentVersionWarning)
+    except ImportError:  # pragma: no cover - older scikit-learn
+        pass
+    return categories
+
+
 _DATA_CHECKS = {
     "CanFitCheck",
     "CanFitOneRowCheck",
@@ -574,6 +679,21 @@ _DATA_CHECKS = {
     "CanTransformNewRowsCheck",
     "CanTransformOneRowCheck",
     "CanFitTransformCheck",
+}
+
+# Checks whose failure a noted legacy warning can explain (they run the feature's code).
+_HINTED_CHECKS = {
+    "CanFitCheck",
+    "CanFitOneRowCheck",
+    "CanTransformCheck",
+    "CanTransformNewRowsCheck",
+    "CanTransformOneRowCheck",
+    "CanFitTransformCheck",
+    "HasCorrectOutputDimensionsCheck",
+    "NoMissingValuesCheck",
+    "NoInfiniteValuesCheck",
+    "HasNumericOutputCheck",
+    "IsDeterministicCheck",
 }
 
 _ADVICE = {

@@ -63,7 +63,14 @@ class GroupedFunctionTransformer(FunctionTransformer):
 class GroupwiseTransformer(BaseTransformer):
     """Fit a separate copy of `transformer` on each group seen in training.
 
-    handle_unknown / handle_error: "error" (raise) or "ignore" (pass the group through).
+    `transformer` is cloned for each group (or, if it is a class or another callable,
+    called with no arguments). handle_unknown / handle_error: "error" (raise) or "ignore"
+    (pass the group's values through unchanged). Like Ballet's, but with the rows kept
+    in their order and count: rows whose group key is missing (NaN, which groupby drops)
+    count as an unknown group instead of silently vanishing from the output, and a
+    transformer that returns a different number of columns than it was given (e.g.
+    SimpleImputer dropping a column that is all missing in one group) is an error that
+    says so.
     """
 
     def __init__(
@@ -87,22 +94,28 @@ class GroupwiseTransformer(BaseTransformer):
             return self.transformer()
         return sklearn.base.clone(self.transformer)
 
+    def _groups(self, X):
+        """{group key: row positions}, keys as scalars for one grouping column."""
+        grouper = X.groupby(**self.groupby_kwargs_)
+        return {_group_key(key): np.asarray(pos) for key, pos in grouper.indices.items()}
+
+    def _select(self, x_group):
+        return x_group if self.column_selection is None else x_group[self.column_selection]
+
     def fit(self, X, y=None, **fit_kwargs):
         for option in ("handle_unknown", "handle_error"):
             if getattr(self, option) not in ("error", "ignore"):
                 raise ValueError(f"Invalid value for {option}: {getattr(self, option)!r}")
-        self.groupby_kwargs_ = self.groupby_kwargs or {}
-        grouper = X.groupby(**self.groupby_kwargs_)
-        self.groups_ = set(grouper.groups.keys())
+        self.groupby_kwargs_ = dict(self.groupby_kwargs or {})
+        X = X.to_frame() if isinstance(X, pd.Series) else X
+        groups = self._groups(X)
+        self.groups_ = set(groups)
         self.transformers_ = {}
-        for key, x_group in grouper:
-            key = key[0] if isinstance(key, tuple) and len(key) == 1 else key
+        for key, positions in groups.items():
             transformer = self._new_transformer()
-            if self.column_selection is not None:
-                x_group = x_group[self.column_selection]
+            x_group = self._select(X.iloc[positions])
             if y is not None:
-                y_group = np.asarray(y)[grouper.indices[key]]
-                transformer.fit(x_group, y_group)
+                transformer.fit(x_group, _take_rows(y, positions))
             else:
                 transformer.fit(x_group)
             self.transformers_[key] = transformer
@@ -110,25 +123,68 @@ class GroupwiseTransformer(BaseTransformer):
 
     def transform(self, X, **transform_kwargs):
         check_is_fitted(self, ["groups_", "transformers_"])
-        pieces = []
-        for key, x_group in X.groupby(**self.groupby_kwargs_):
-            key = key[0] if isinstance(key, tuple) and len(key) == 1 else key
-            if self.column_selection is not None:
-                x_group = x_group[self.column_selection]
-            transformer = self.transformers_.get(key)
-            if transformer is None:
-                if self.handle_unknown == "error":
-                    raise ValueError(f"Unknown group: {key!r}")
-                pieces.append(x_group)
+        was_series = isinstance(X, pd.Series)
+        X = X.to_frame() if was_series else X
+        groups = self._groups(X)
+        grouped = np.concatenate([np.arange(0)] + list(groups.values()))
+        ungrouped = np.setdiff1d(np.arange(len(X)), grouped)  # missing keys: unknown
+        pieces, order = [], []
+        for key, positions in [*groups.items(), (None, ungrouped)]:
+            if len(positions) == 0:
                 continue
-            try:
-                data = transformer.transform(x_group)
-                pieces.append(pd.DataFrame(data, index=x_group.index, columns=x_group.columns))
-            except Exception:
-                if self.handle_error == "error":
-                    raise
-                pieces.append(x_group)
-        return pd.concat(pieces).loc[X.index]
+            x_group = self._select(X.iloc[positions])
+            pieces.append(self._transform_group(key, x_group))
+            order.append(positions)
+        if not pieces:
+            return self._select(X)
+        result = pd.concat(pieces).iloc[np.argsort(np.concatenate(order), kind="stable")]
+        if was_series and result.shape[1] == 1:
+            return result.iloc[:, 0]
+        return result
+
+    def _transform_group(self, key, x_group):
+        transformer = self.transformers_.get(key)
+        if transformer is None:
+            if self.handle_unknown == "ignore":
+                return x_group
+            what = "a missing group key" if key is None else f"the group {key!r}"
+            raise ValueError(
+                f"GroupwiseTransformer: {len(x_group)} rows have {what}, not seen in fit. "
+                "Pass handle_unknown='ignore' to keep their values unchanged."
+            )
+        try:
+            data = transformer.transform(x_group)
+            if hasattr(data, "toarray"):
+                data = data.toarray()
+            shape = np.shape(data)
+            if len(shape) == 1 and x_group.ndim == 2 and x_group.shape[1] == 1:
+                data = np.reshape(data, (-1, 1))
+            elif shape[1:] != x_group.shape[1:]:
+                raise ValueError(
+                    f"GroupwiseTransformer: for the group {key!r}, "
+                    f"{type(transformer).__name__} returned {shape[1] if len(shape) > 1 else 1}"
+                    f" column(s) for {x_group.shape[1]}; it must return one per column given "
+                    "(SimpleImputer drops a column that is all missing within a group: use "
+                    "SimpleImputer(keep_empty_features=True), or handle_error='ignore')."
+                )
+            if isinstance(x_group, pd.Series):
+                return pd.Series(np.ravel(data), index=x_group.index, name=x_group.name)
+            return pd.DataFrame(data, index=x_group.index, columns=x_group.columns)
+        except Exception:
+            if self.handle_error == "ignore":
+                return x_group
+            raise
+
+
+def _group_key(key):
+    return key[0] if isinstance(key, tuple) and len(key) == 1 else key
+
+
+def _take_rows(y, positions):
+    """The rows of y at these positions (pandas stays pandas: `iloc`, never labels)."""
+    if isinstance(y, (pd.Series, pd.DataFrame)):
+        return y.iloc[positions]
+    return np.asarray(y)[positions]
 
 
 class ConditionalTransformer(BaseTransformer):
