@@ -22,6 +22,14 @@ every check, were accepted; failures grouped by the first failing check and its 
 (numbers blanked so similar failures group), and worker errors (timeouts, crashes: these are
 always our bugs). `--out` writes every module's report summary as JSON.
 
+`--synthetic ROWS` validates against the mirror's own project instead, on made-up data (for
+projects whose data is not available offline, e.g. ballet/predict-census-income): its
+`ballet.yml` and `features/encoder.py` are written to a temporary folder, with an entities
+table of ROWS rows holding every column the feature modules name (in `input`, or quoted in
+their code) and a targets table with `--target` (default PINCP). Values are small integer
+codes with 15% missing unless `SYNTHETIC_COLUMNS` knows the column's range (ACS codes for
+the census columns); verdicts on such data mean nothing, loading and the API checks do.
+
 Not part of `make test` (it takes minutes); tests/test_real_features.py holds small
 self-written modules for each failure pattern this sweep found.
 """
@@ -82,6 +90,93 @@ def make_project(folder: Path, scoring: bool) -> Path:
             )
             config.write_text(text, encoding="utf-8")
     return root
+
+
+# ACS PUMS columns used by ballet/predict-census-income's features: (low, high, missing share).
+SYNTHETIC_COLUMNS: dict[str, tuple[float, float, float]] = {
+    "AGEP": (0, 95, 0.0),
+    "SCHL": (1, 24, 0.03),
+    "SCHG": (1, 16, 0.75),
+    "JWAP": (1, 285, 0.5),
+    "JWDP": (1, 150, 0.5),
+    "JWMNP": (1, 200, 0.5),
+    "JWRIP": (1, 10, 0.5),
+    "JWTR": (1, 12, 0.5),
+    "WKHP": (1, 99, 0.45),
+    "WKW": (1, 6, 0.45),
+    "WKL": (1, 3, 0.1),
+    "POVPIP": (0, 501, 0.02),
+    "TAXAMT": (1, 68, 0.4),
+    "GRNTP": (4, 5000, 0.7),
+    "VALP": (100, 5_000_000, 0.4),
+    "NP": (1, 20, 0.0),
+    "ANC1P": (1, 999, 0.0),
+    "OCCP": (10, 9920, 0.0),  # identity features on OCCP and FS passed Ballet's NaN check
+    "FS": (1, 2, 0.0),
+    "RMSP": (1, 20, 0.05),
+    "MRGP": (4, 5000, 0.6),
+    "MHP": (4, 5000, 0.95),
+    "GASP": (1, 500, 0.3),
+    "FULP": (1, 3000, 0.3),
+    "ELEP": (1, 1000, 0.1),
+    "RNTP": (4, 5000, 0.7),
+    "PINCP": (0, 400_000, 0.0),
+}
+WEIGHT_COLUMN = re.compile(r"^WGTP\d+$")  # replicate weights: 0..500, never missing
+
+
+def synthetic_project(folder: Path, mirror: str, paths: list[str], rows: int, target: str) -> Path:
+    """The mirror's project (config and target encoder) on made-up data with its columns."""
+    import numpy as np
+    import pandas as pd
+
+    root = folder / "synthetic-project"
+    listing = subprocess.run(
+        ["git", "--git-dir", mirror, "ls-tree", "-r", "--name-only", "HEAD"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    wanted = ["ballet.yml"] + [p for p in listing if p.endswith("features/encoder.py")]
+    for rel in wanted:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(read_file(mirror, rel), encoding="utf-8")
+    columns = sorted(set().union(*(_named_columns(read_file(mirror, p)) for p in paths)))
+    rng = np.random.default_rng(0)
+    entities = {}
+    for col in columns:
+        if WEIGHT_COLUMN.match(col):
+            entities[col] = rng.integers(0, 501, rows).astype(float)
+            continue
+        low, high, missing = SYNTHETIC_COLUMNS.get(col, (1, 9, 0.15))
+        values = rng.integers(int(low), int(high) + 1, rows).astype(float)
+        values[rng.random(rows) < missing] = np.nan
+        entities[col] = values
+    low, high, _ = SYNTHETIC_COLUMNS.get(target, (0, 1, 0.0))
+    targets = {target: rng.integers(int(low), int(high) + 1, rows)}
+    data = root / "data" / "train"
+    data.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(entities).to_csv(data / "entities.csv")
+    pd.DataFrame(targets).to_csv(data / "targets.csv")
+    print(f"synthetic project: {rows} rows x {len(columns)} columns in {root}", flush=True)
+    return root
+
+
+def _named_columns(source: str) -> set[str]:
+    """Column names a feature module uses: its `input` list and quoted ALL-CAPS names."""
+    import ast
+
+    names = set(re.findall(r"[\"']([A-Z][A-Z0-9]{1,9})[\"']", source))
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return names
+    for node in ast.walk(tree):  # input = [...] / "WGTP{}".format(i + 1) loops
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if re.fullmatch(r"[A-Z][A-Z0-9]{1,9}\{\}", node.value):
+                names.update(node.value.replace("{}", str(i)) for i in range(1, 81))
+    return names
 
 
 def summarize(report: dict) -> dict:
@@ -205,6 +300,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="only the first N modules")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per module")
     parser.add_argument("--scoring", action="store_true", help="keep the scoring stage on")
+    parser.add_argument(
+        "--synthetic",
+        type=int,
+        metavar="ROWS",
+        help="the mirror's own project on ROWS rows of made-up data (see above)",
+    )
+    parser.add_argument("--target", default="PINCP", help="target column for --synthetic")
     args = parser.parse_args(argv)
 
     paths = list_feature_files(args.mirror, args.under)
@@ -218,7 +320,12 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="compat-sweep-") as tmp:
-        root = args.project.resolve() if args.project else make_project(Path(tmp), args.scoring)
+        if args.project:
+            root = args.project.resolve()
+        elif args.synthetic:
+            root = synthetic_project(Path(tmp), args.mirror, paths, args.synthetic, args.target)
+        else:
+            root = make_project(Path(tmp), args.scoring)
         results = asyncio.run(sweep(args.mirror, paths, root, args.timeout))
     summary = report_text(results)
     print("\n" + summary)

@@ -558,10 +558,47 @@ class FeatureChecker:
             )
             return msg, _advice_for_load(name_err), line
         if name in _DATA_CHECKS:
-            advice = self._missing_columns_advice() or advice
+            advice = self._missing_columns_advice() or self._error_advice(exc, line) or advice
         if isinstance(exc, TransformerSpecError):
             advice = f"{exc} {_ADVICE['HasTransformerInterfaceCheck']}"
         return msg, advice, line
+
+    def _error_advice(self, exc: BaseException, line: int | None) -> str | None:
+        """Advice for errors typical of feature code written for older pandas/sklearn."""
+        text = str(exc)
+        at = f" (line {line})" if line else ""
+        if isinstance(exc, KeyError) and exc.args and isinstance(exc.args[0], str):
+            feature = getattr(self, "_feature_for_advice", None)
+            key = exc.args[0]
+            inputs = feature.input_columns() if feature is not None else []
+            if key in inputs and key in set(map(str, self.X.columns)):
+                return (
+                    f"'{key}' is one of the feature's input columns, but the code{at} no longer "
+                    "had it: each step of the transformer list receives the previous step's "
+                    "output, not the input columns (here probably a single column or Series). "
+                    "Use the columns in the first step that needs them, or do the steps in "
+                    "one function."
+                )
+        if isinstance(exc, TypeError) and re.search(
+            r"between instances of '(str|int|float)' and '(str|int|float)'|"
+            r"unsupported operand type\(s\).*'str'|can only concatenate str|"
+            r"ufunc '\w+' not supported for the input types",
+            text,
+        ):
+            return (
+                f"Some values{at} are text where numbers are expected (or the reverse). This "
+                "often comes from filling the missing values of a numeric column with text, "
+                "e.g. NullFiller(replacement='None') on every input column: fill numeric "
+                "columns with a number, or convert them with pd.to_numeric(x, errors='coerce')."
+            )
+        if isinstance(exc, ValueError) and "unknown categor" in text:
+            return (
+                "OneHotEncoder met a category in new rows that it had not seen when fitted. "
+                "Use OneHotEncoder(handle_unknown='ignore') (an unseen category becomes all "
+                "zeros). If the column is a number (an area, a year), one-hot encoding makes "
+                "one column per distinct value: use the number itself, or bin it first."
+            )
+        return None
 
     def _missing_columns_advice(self) -> str | None:
         """When `input` names columns the data doesn't have, say which and suggest spellings."""

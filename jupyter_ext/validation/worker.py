@@ -462,16 +462,23 @@ def _encode_target(project, y_df, encoder):
 
     y = y_df
     if encoder is not None:
+        import copy
+
+        spare = _copy_or_none(copy.deepcopy, encoder)
         try:
-            if hasattr(encoder, "fit_transform"):
-                y = encoder.fit_transform(y_df)
-            elif callable(encoder):
-                y = encoder(y_df)
+            y = _apply_encoder(encoder, y_df)
         except Exception as err:  # noqa: BLE001
-            raise ProjectError(
-                f"The project's target encoder failed on the target: {type(err).__name__}: {err}",
-                kind="data",
-            ) from None
+            # Ballet gave encoders the targets table as a DataFrame and real ones index it
+            # (`y["PINCP"]`), while a one-column table reaches us as a Series: retry so.
+            y = None
+            if spare is not None and isinstance(y_df, pd.Series) and y_df.name is not None:
+                y = _copy_or_none(_apply_encoder, spare, y_df.to_frame())
+            if y is None:
+                raise ProjectError(
+                    "The project's target encoder failed on the target: "
+                    f"{type(err).__name__}: {err}",
+                    kind="data",
+                ) from None
     if isinstance(y, (pd.Series, pd.DataFrame)):
         y = y.to_numpy()
     y = np.asarray(y)
@@ -485,6 +492,22 @@ def _encode_target(project, y_df, encoder):
             codes, _ = pd.factorize(pd.Series(y.ravel()), use_na_sentinel=True)
             y = np.where(codes < 0, np.nan, codes).astype(np.float64)
     return y.astype(np.float64, copy=False)
+
+
+def _apply_encoder(encoder, y_df):
+    if hasattr(encoder, "fit_transform"):
+        return encoder.fit_transform(y_df)
+    if callable(encoder):
+        return encoder(y_df)
+    return y_df
+
+
+def _copy_or_none(fn, *args):
+    """fn(*args), or None if it raises (a second chance that must not mask the first error)."""
+    try:
+        return fn(*args)
+    except Exception:  # noqa: BLE001
+        return None
 
 
 # -- process entry point ------------------------------------------------------------------
@@ -600,6 +623,9 @@ def main(argv: list[str] | None = None) -> int:
         # Features get column selections of the cached frame; with copy-on-write (the default
         # from pandas 3) no feature can change the data the next validation sees.
         pandas.set_option("mode.copy_on_write", True)
+    from .ballet_compat import legacy_pandas
+
+    legacy_pandas.enable()  # `row[0]` as pandas 1 read it: merged Ballet features use it
     serve(worker, sys.stdin, protocol)
     return 0
 
