@@ -25,6 +25,21 @@ _MAGIC_ASSIGN = re.compile(rf"^[ \t]*({_IDENT}(?:[ \t]*,[ \t]*{_IDENT})*)[ \t]*=
 _LINE_MAGIC = re.compile(r"^[ \t]*[%!]")
 # `?obj`, `obj?`, `obj.attr??`
 _HELP = re.compile(rf"^[ \t]*(?:\?.*|{_IDENT}(?:\.{_IDENT})*(?:\(\))?[ \t]*\?\??[ \t]*)$")
+# IPython's own line magics and shell aliases: with automagic (on by default) `timeit f(x)`,
+# `ls data/` or `pylab inline` run without the `%`. Only used for lines that are not
+# valid Python (see `strip_automagic`), so a variable called `time` is never mistaken.
+AUTOMAGICS = frozenset(
+    "alias alias_magic autoawait autocall automagic autoreload autosave bookmark cat cd clear "
+    "colors conda config connect_info cp debug dhist dirs doctest_mode ed edit env gui hist "
+    "history killbgscripts ldir less lf lk ll load load_ext loadpy logoff logon logstart "
+    "logstate logstop ls lsmagic lx macro magic man matplotlib mkdir more mv notebook page "
+    "pastebin pdb pdef pdoc pfile pinfo pinfo2 pip popd pprint precision prun psearch psource "
+    "pushd pwd pycat pylab qtconsole quickref recall rehashx reload_ext rep rerun reset "
+    "reset_selective rm rmdir run save sc set_env store sx system tb time timeit unalias "
+    "unload_ext who who_ls whos xdel xmode".split()
+)
+# The name, then nothing or arguments; not `time = (`, `run(`, `ls[0`, `cd: int`.
+_AUTOMAGIC = re.compile(rf"^[ \t]*({_IDENT})(?:[ \t]+(?![=(\[,:])\S.*)?$")
 # A quick filter so that cells without any candidate line skip the scanner.
 _CANDIDATE = re.compile(r"^[ \t]*[%!?]|\?[ \t]*$|=[ \t]*[!%]", re.M)
 
@@ -79,12 +94,13 @@ def _strip_line_magics(lines: list[str], offset: int = 0) -> CleanSource:
     out: list[str] = []
     magics: list[Magic] = []
     scanner = _LogicalLines()
-    continues_magic = False
+    magic_line: _LogicalLines | None = None  # the logical line of the last magic, if open
     for number, line in enumerate(lines, start=offset + 1):
-        if continues_magic:
-            # The previous magic line ended with a backslash: this line belongs to it.
+        if magic_line is not None and not magic_line.at_statement_start:
+            # Like IPython, a magic runs to the end of its logical line: a backslash or an
+            # open bracket (`%timeit f(a,\n      b)`) continues it.
+            magic_line.feed(line)
             out.append(_newline(line))
-            continues_magic = line.rstrip("\r\n").endswith("\\")
             continue
         magic = _classify(line, number) if scanner.at_statement_start else None
         if magic is None:
@@ -92,11 +108,40 @@ def _strip_line_magics(lines: list[str], offset: int = 0) -> CleanSource:
             out.append(line)
             continue
         magics.append(magic)
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
-        # Inside a block, `pass` keeps `for x in y:\n    !echo` valid Python.
-        out.append(indent + "pass" + _newline(line) if indent else _newline(line))
-        continues_magic = line.rstrip("\r\n").endswith("\\")
+        out.append(_blank(line))
+        magic_line = _LogicalLines()
+        magic_line.feed(line)
     return CleanSource("".join(out), tuple(magics))
+
+
+def strip_automagic(clean: CleanSource, line: int) -> CleanSource | None:
+    """`clean` with line `line` blanked if it is a magic written without `%`, else None.
+
+    For a line the parser rejected: `timeit f(x)`, `ls data/`, `run setup.py`. The line
+    must start a statement and start with one of IPython's magic names.
+    """
+    lines = clean.source.splitlines(keepends=True)
+    if not 1 <= line <= len(lines):
+        return None
+    text = lines[line - 1]
+    found = _AUTOMAGIC.match(text.rstrip("\r\n"))
+    if found is None or found.group(1) not in AUTOMAGICS:
+        return None
+    scanner = _LogicalLines()
+    for previous in lines[: line - 1]:
+        scanner.feed(previous)
+    if not scanner.at_statement_start:
+        return None
+    lines[line - 1] = _blank(text)
+    magic = Magic(line, text.strip(), "line-magic")
+    magics = sorted((*clean.magics, magic), key=lambda m: m.line)
+    return CleanSource("".join(lines), tuple(magics))
+
+
+def _blank(line: str) -> str:
+    """What replaces a magic line: nothing, or `pass` inside a block to keep it valid."""
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    return indent + "pass" + _newline(line) if indent else _newline(line)
 
 
 def _classify(line: str, number: int) -> Magic | None:

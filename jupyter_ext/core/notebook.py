@@ -23,16 +23,17 @@ import bisect
 import builtins
 import functools
 import json
+import re
 import threading
 import warnings
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import BadRequest, NotFound
 from .formatting import FormatError, format_source
-from .magics import CleanSource, Magic, may_have_magics, strip_magics
+from .magics import CleanSource, Magic, may_have_magics, strip_automagic, strip_magics
 from .scopes import NameUses, analyze, bindings, import_binding
 
 # Warning codes (documented in docs/api.md).
@@ -162,10 +163,17 @@ def read_notebook_cells(text: str | bytes, path: str | None = None) -> list[Cell
         ) from None
     if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
         raise BadRequest(f"{name} is not a Jupyter notebook: its JSON has no cells.")
+    language = _kernel_language(data)
+    if language is not None and not language.lower().startswith(("python", "ipython")):
+        raise BadRequest(
+            f"{name} is written for {language} (its kernel's language), not Python; "
+            "jupyter-ext extracts features from Python notebooks only."
+        )
     with _QUIET_WARNINGS, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             notebook = nbformat.reads(json.dumps(data), as_version=4)
+            _allow_cell_ids(notebook)
             nbformat.validate(notebook)
         except nbformat.ValidationError as err:
             where = "/".join(str(part) for part in err.absolute_path)
@@ -179,6 +187,43 @@ def read_notebook_cells(text: str | bytes, path: str | None = None) -> list[Cell
         Cell(id=cell.get("id"), cell_type=cell.cell_type, source=cell.source)
         for cell in notebook.cells
     ]
+
+
+def _kernel_language(data: dict[str, Any]) -> str | None:
+    """The notebook's programming language as its metadata says, or None if it doesn't."""
+    metadata = data.get("metadata")
+    if not isinstance(metadata, dict):
+        return None
+    kernelspec = metadata.get("kernelspec")
+    language_info = metadata.get("language_info")
+    for value in (
+        kernelspec.get("language") if isinstance(kernelspec, dict) else None,
+        language_info.get("name") if isinstance(language_info, dict) else None,
+        metadata.get("language"),  # nbformat 3
+    ):
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _allow_cell_ids(notebook: Any) -> None:
+    """Accept cell ids in notebooks older than format 4.5, as Jupyter does.
+
+    Tools that write ids without raising `nbformat_minor` are common; JupyterLab opens
+    such notebooks, so extraction must too. Ids are valid from 4.5 on.
+    """
+    if (
+        notebook.get("nbformat") == 4
+        and notebook.get("nbformat_minor", 0) < 5
+        and any("id" in cell for cell in notebook.get("cells", ()))
+    ):
+        notebook["nbformat_minor"] = 5
+        for index, cell in enumerate(notebook.cells):
+            if not isinstance(cell.get("id"), str) or not _CELL_ID.fullmatch(cell["id"]):
+                cell["id"] = f"cell-{index}"
+
+
+_CELL_ID = re.compile(r"[a-zA-Z0-9-_]{1,64}")
 
 
 def find_cell(
@@ -293,6 +338,9 @@ class _ParsedCell:
     tree: ast.Module | None
     magics: tuple[Magic, ...]
     error: SyntaxError | None
+    # For a cell with a syntax error: its complete top-level statements before the error
+    # (a typo at the end of an imports cell must not lose every import above it).
+    partial: ast.Module | None = None
     # Name analysis of top-level statements, by (line, column): the panel re-extracts
     # as the user moves between cells, and most cells have not changed in between.
     analyses: dict[tuple[int, int], NameUses] = field(
@@ -316,7 +364,50 @@ def _parse(source: str) -> _ParsedCell:
             original = _parse_clean(CleanSource(source, ()))
             if original.error is None:
                 return original
+        # Magics written without `%` (IPython's automagic): `timeit f(x)`, `ls data/`.
+        # Only lines the parser rejects, one at a time, so valid Python is never touched.
+        for _ in range(_MAX_AUTOMAGICS):
+            if parsed.error is None or parsed.error.lineno is None:
+                break
+            fixed = strip_automagic(clean, parsed.error.lineno)
+            if fixed is None:
+                break
+            clean, parsed = fixed, _parse_clean(fixed)
+        if parsed.error is not None:
+            parsed = replace(parsed, partial=_salvage(parsed.lines, parsed.error))
         return parsed
+
+
+_MAX_AUTOMAGICS = 50
+_MAX_SALVAGE_PARSES = 20
+
+
+def _salvage(lines: tuple[str, ...], error: SyntaxError) -> ast.Module | None:
+    """The complete top-level statements before `error`, or None if there are none.
+
+    Parses ever shorter prefixes of the cell (jumping to each new error); a compound
+    statement cut by the error (`def f():` whose body goes on below the cut) is left out.
+    """
+    end = (error.lineno or 1) - 1
+    for _ in range(_MAX_SALVAGE_PARSES):
+        if end <= 0:
+            return None
+        try:
+            tree = ast.parse("".join(lines[:end]))
+        except SyntaxError as err:
+            end = min(end, err.lineno or end) - 1
+            continue
+        except (ValueError, RecursionError, MemoryError):
+            return None
+        body = tree.body
+        following = next(
+            (line for line in lines[end:] if line.strip() and not line.lstrip().startswith("#")),
+            "",
+        )
+        if body and hasattr(body[-1], "body") and following[:1] in (" ", "\t"):
+            body = body[:-1]  # the block goes on after the cut: incomplete
+        return ast.Module(body=body, type_ignores=[]) if body else None
+    return None
 
 
 def _parse_clean(clean: CleanSource) -> _ParsedCell:
@@ -364,11 +455,23 @@ def _parse_target(cell: Cell, index: int) -> _ParsedCell:
 
 
 def _syntax_message(subject: str, err: SyntaxError) -> str:
-    reason = err.msg or "invalid syntax"
+    reason = (err.msg or "invalid syntax").rstrip()
+    stop = "" if reason.endswith((".", "?", "!")) else "."
     if err.lineno is None:
-        return f"{subject} has a syntax error: {reason}."
-    column = f", column {err.offset}" if err.offset else ""
-    return f"{subject} has a syntax error at line {err.lineno}{column}: {reason}."
+        message = f"{subject} has a syntax error: {reason}{stop}"
+    else:
+        column = f", column {err.offset}" if err.offset else ""
+        message = f"{subject} has a syntax error at line {err.lineno}{column}: {reason}{stop}"
+    if reason.startswith(_PYTHON2_ERRORS):
+        message += " This is Python 2 code; a feature module must be Python 3."
+    return message
+
+
+# What Python 3 says about Python 2's `print x` and `exec code`.
+_PYTHON2_ERRORS = (
+    "Missing parentheses in call to 'print'",
+    "Missing parentheses in call to 'exec'",
+)
 
 
 # -- what earlier cells define ----------------------------------------------------------
@@ -421,16 +524,19 @@ class _Definitions:
                 continue
             parsed = _parse(cell.source)
             self.parsed[index] = parsed
-            if parsed.tree is None:
-                assert parsed.error is not None
+            tree = parsed.tree
+            if parsed.error is not None:
                 self.broken.append((index, parsed.error))
-                continue
+                tree = parsed.partial  # what comes before the error, if anything
+                if tree is None:
+                    continue
+            assert tree is not None
             for magic in parsed.magics:
                 for name in magic.assigns:
                     self._add(name, (index, magic.line, 0), index, None, "magic", magic.text)
             # Only `:=` binds a name in an expression statement; most cells have none.
             walrus = ":=" in cell.source
-            for stmt in parsed.tree.body:
+            for stmt in tree.body:
                 self._register(index, stmt, walrus)
         for entries in self.by_name.values():
             entries.sort(key=lambda d: d.pos)
@@ -765,6 +871,11 @@ class _Slicer:
                 f"`{name}` is used in cell {cell}, line {line} before cell "
                 f"{defined_later.cell} defines it"
             )
+        elif (broken := self._broken_cell_mentioning(name, before)) is not None:
+            why = (
+                f"`{name}` is not defined where extraction can read it: cell {broken} "
+                "mentions it after a syntax error (see that warning); fix that cell"
+            )
         else:
             later = self.defs.later_definition(name)
             after = (
@@ -780,6 +891,14 @@ class _Slicer:
             cell,
             line,
         )
+
+    def _broken_cell_mentioning(self, name: str, before: _Position) -> int | None:
+        """The last cell with a syntax error before `before` whose text has `name`."""
+        word = re.compile(rf"(?<![\w.]){re.escape(name)}\b")
+        for cell, _ in reversed(self.defs.broken):
+            if cell <= before[0] and word.search(self.defs.cells[cell].source):
+                return cell
+        return None
 
     def _target_stars(self) -> list[ast.ImportFrom]:
         assert self.target.tree is not None
@@ -857,11 +976,19 @@ class _Slicer:
                 )
             )
         for cell, error in self.defs.broken:
+            partial = self.defs.parsed[cell].partial
+            if partial is None:
+                what = " It was skipped, so nothing it defines is in the module."
+            else:
+                last = partial.body[-1].end_lineno or partial.body[-1].lineno
+                what = (
+                    f" Only its lines 1-{last}, before the error, are used; fix the cell "
+                    "for the module to get what the rest of it defines."
+                )
             self.warnings.append(
                 ExtractionWarning(
                     SYNTAX_ERROR,
-                    _syntax_message(f"Cell {cell}", error)
-                    + " It was skipped, so nothing it defines is in the module.",
+                    _syntax_message(f"Cell {cell}", error) + what,
                     cell,
                     error.lineno,
                 )

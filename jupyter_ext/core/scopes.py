@@ -19,6 +19,7 @@ Reads are split in two, because extraction resolves them differently:
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -131,6 +132,22 @@ def _parameters(args: ast.arguments) -> set[str]:
     return {a.arg for a in every if a is not None}
 
 
+_AT_NAME = re.compile(r"@([A-Za-z_]\w*)")
+
+
+def _expression_names(text: str) -> list[str]:
+    """The variables a `pd.eval` string reads (its top-level names), if it parses."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    return [
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    ]
+
+
 class _Scope:
     __slots__ = ("kind", "parent", "bound", "declared_global", "declared_nonlocal", "deferred")
 
@@ -233,6 +250,30 @@ class _Analyzer:
         pass
 
     visit_Nonlocal = visit_Global
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self.generic_visit(node)
+        # pandas reads variables from the caller's scope by name inside query strings:
+        # `df.query("price > @limit")`, `df.eval("a * @rate")`, `pd.eval("df1 + df2")`.
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and func.attr in ("query", "eval")):
+            return
+        expression = node.args[0] if node.args else None
+        expression = expression or next(
+            (k.value for k in node.keywords if k.arg in ("expr", "expression")), None
+        )
+        if not (isinstance(expression, ast.Constant) and isinstance(expression.value, str)):
+            return
+        text = expression.value
+        for name in _AT_NAME.findall(text):
+            self.use(name, node.lineno)
+        if isinstance(func.value, ast.Name) and func.value.id in ("pd", "pandas"):
+            for name in _expression_names(text):
+                self.use(name, node.lineno)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            self.visit(child)
 
     # -- statements whose evaluation order matters ---------------------------------------
 
