@@ -257,7 +257,8 @@ CASES = [
         "unresolved-names-are-named",
         notebook(
             "import math",
-            "input = 'x'\ntransformer = lambda v: v * missing_factor\nname = 'x'\ndisplay(name)",
+            "input = 'x'\ntransformer = lambda v: v * missing_factor\nname = 'x'\n"
+            "shown = display(name)",  # a value, not just output: kept, so reported
             "missing_factor = 2",
         ),
         deps=[],

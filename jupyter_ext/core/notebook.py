@@ -678,6 +678,7 @@ class _Slicer:
         self._warned: set[tuple[str, str]] = set()
         self._kinds: dict[int, tuple[str, str]] = {}
         self._target_bound: set[str] = set()
+        self.dropped: list[ast.stmt] = []  # the cell's display()/get_ipython() statements
         # `files = !ls` in the cell: reported as a dropped magic, not as an unknown name.
         self._target_magic_names = {name for m in target.magics for name in m.assigns}
 
@@ -685,7 +686,14 @@ class _Slicer:
 
     def run(self) -> None:
         assert self.target.tree is not None
-        uses = analyze(self.target.tree.body)
+        body = self.target.tree.body
+        self.dropped = self._ipython_output_statements(body)
+        if len(self.dropped) == len(body):
+            raise BadRequest(
+                f"Cell {self.index} only shows output with IPython's `display()` or "
+                "`get_ipython()`; select the cell that defines the feature."
+            )
+        uses = analyze([stmt for stmt in body if stmt not in self.dropped])
         self._target_bound = uses.bound
         work: deque[tuple[str, _Position, int, int]] = deque()
         for name, line in uses.eager:
@@ -696,6 +704,39 @@ class _Slicer:
         while work:
             self._need(*work.popleft(), work)
         self._warn_about_cell()
+
+    def _ipython_output_statements(self, body: list[ast.stmt]) -> list[ast.stmt]:
+        """Top-level `display(...)` and `get_ipython().…(...)` calls of the cell.
+
+        IPython provides both names in the notebook only; as statements of their own they
+        just show output or run a magic, so the module leaves them out (with a warning)
+        instead of failing on them with NameError. A `display` the notebook defines or
+        imports is the user's own and stays.
+        """
+        found = []
+        bound_before: set[str] = set()
+        for stmt in body:
+            if (
+                isinstance(stmt, ast.Expr)
+                and isinstance(stmt.value, ast.Call)
+                and (root := _call_root(stmt.value)) in ("display", "get_ipython")
+                and root not in bound_before
+                and self.defs.resolve(root, self.end) is None
+                and self._alone_on_its_lines(stmt, body)
+            ):
+                found.append(stmt)
+            bound_before |= bindings([stmt])[0]
+        return found
+
+    @staticmethod
+    def _alone_on_its_lines(stmt: ast.stmt, body: list[ast.stmt]) -> bool:
+        first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
+        return not any(
+            other is not stmt
+            and other.lineno <= last
+            and (other.end_lineno or other.lineno) >= first
+            for other in body
+        )
 
     def _need(self, name: str, before: _Position, cell: int, line: int, work: deque) -> None:
         definition = self.defs.resolve(name, before)
@@ -940,6 +981,18 @@ class _Slicer:
                 )
 
     def _warn_about_cell(self) -> None:
+        for stmt in self.dropped:
+            name = _call_root(stmt.value)  # type: ignore[attr-defined]
+            self.warnings.append(
+                ExtractionWarning(
+                    MAGIC_DROPPED,
+                    f"Dropped `{_first_line(ast.unparse(stmt))}`: `{name}()` is provided "
+                    "by IPython in the notebook, not by Python, and "
+                    + ("only shows output." if name == "display" else "runs IPython magics."),
+                    self.index,
+                    stmt.lineno,
+                )
+            )
         for magic in self.target.magics:
             if magic.kind == "cell-magic":
                 text = (
@@ -1014,6 +1067,9 @@ class _Slicer:
             futures.append(_statement_source(self.target, stmt))
             for number in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1):
                 cell_lines[number - 1] = "\n"
+        for stmt in self.dropped:
+            for number in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1):
+                cell_lines[number - 1] = "\n"
         blocks: dict[_Position, tuple[str, str]] = {}  # pos -> (group, source)
         for pos, selected in self.selected.items():
             stmt = selected.definition.stmt
@@ -1043,6 +1099,20 @@ class _Slicer:
             out.append("\n")
         out.append("".join(cell_lines).strip("\n") + "\n")
         return "".join(out)
+
+
+def _call_root(call: ast.Call) -> str | None:
+    """`display` for `display(x)`, `get_ipython` for `get_ipython().run_line_magic(...)`."""
+    node: ast.expr = call.func
+    while True:
+        if isinstance(node, ast.Name):
+            return node.id
+        if isinstance(node, ast.Attribute):
+            node = node.value
+        elif isinstance(node, ast.Call):
+            node = node.func
+        else:
+            return None
 
 
 def _is_compound(stmt: ast.stmt) -> bool:
