@@ -137,6 +137,10 @@ function ChecksView(props: {
   const skipped = checks.filter(c => !c.passed && c.skipped);
   const passedChecks = checks.filter(c => c.passed);
   const passed = passedChecks.length;
+  // A passed check may carry a note (e.g. a name another feature uses): shown,
+  // not folded away, but not a failure either.
+  const notes = passedChecks.filter(c => c.message);
+  const quiet = passedChecks.filter(c => !c.message);
   return (
     <section aria-label={trans.__('Checks')}>
       <h3 className="jp-JupyterExt-sectionTitle">
@@ -152,6 +156,13 @@ function ChecksView(props: {
       {failed.length > 0 ? (
         <ul className="jp-JupyterExt-checks">
           {failed.map(check => (
+            <CheckItem key={check.name} check={check} trans={trans} />
+          ))}
+        </ul>
+      ) : null}
+      {notes.length > 0 ? (
+        <ul className="jp-JupyterExt-checks" aria-label={trans.__('Notes')}>
+          {notes.map(check => (
             <CheckItem key={check.name} check={check} trans={trans} />
           ))}
         </ul>
@@ -172,17 +183,13 @@ function ChecksView(props: {
           </ul>
         </details>
       ) : null}
-      {passedChecks.length > 0 ? (
+      {quiet.length > 0 ? (
         <details className="jp-JupyterExt-passedChecks">
           <summary>
-            {trans._n(
-              '%1 check passed',
-              '%1 checks passed',
-              passedChecks.length
-            )}
+            {trans._n('%1 check passed', '%1 checks passed', quiet.length)}
           </summary>
           <ul className="jp-JupyterExt-checks">
-            {passedChecks.map(check => (
+            {quiet.map(check => (
               <CheckItem key={check.name} check={check} trans={trans} />
             ))}
           </ul>
@@ -219,7 +226,7 @@ function CheckItem(props: {
             {check.message ?? trans.__('Not run: an earlier check failed.')}
           </span>
         ) : null}
-        {state === 'failed' && check.message ? (
+        {state !== 'skipped' && check.message ? (
           <span className="jp-JupyterExt-checkMessage">
             {check.message}
             {check.line
@@ -227,9 +234,14 @@ function CheckItem(props: {
               : ''}
           </span>
         ) : null}
-        {state === 'failed' && check.advice ? (
+        {state !== 'skipped' && check.advice ? (
           <span className="jp-JupyterExt-advice">
-            <strong>{trans.__('How to fix:')}</strong> {check.advice}
+            <strong>
+              {state === 'failed'
+                ? trans.__('How to fix:')
+                : trans.__('Suggestion:')}
+            </strong>{' '}
+            {check.advice}
           </span>
         ) : null}
       </div>

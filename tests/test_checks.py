@@ -192,12 +192,6 @@ FAILURES = [
         "random_state=0",
     ),
     (
-        "name taken",
-        "import numpy as np\ninput = 'Lot Area'\ntransformer = None\nname = 'Lot area'\n",
-        "HasUniqueOutputNamesCheck",
-        "no existing feature uses",
-    ),
-    (
         "output list too short",
         "input = ['1st Flr SF', '2nd Flr SF']\ntransformer = None\nname = 'floors'\n"
         "output = ['first']\n",
@@ -358,3 +352,15 @@ def test_every_fixture_feature_passes_the_checks_on_either_data_source(ames_sour
         report = FeatureChecker(X, y).run(textwrap.dedent(module), default_name=slug)
         failed = [(r.name, r.message) for r in report.results if not r.passed]
         assert failed == [], (source_name, login, slug, failed)
+
+
+def test_a_name_an_existing_feature_uses_is_a_note_not_a_failure(ames_xy):
+    # Given an existing feature with output lot_area (Ballet merged features sharing a name)
+    source = "input = 'Lot Area'\ntransformer = None\nname = 'Lot area'\n"
+    # When a contributor validates a feature with the same name
+    report = run(ames_xy, source)
+    result = by_name(report)["HasUniqueOutputNamesCheck"]
+    # Then the check passes, but says which feature uses the name and suggests another
+    assert result.passed is True
+    assert "lot_area (used by lot_area)" in result.message
+    assert "no existing feature uses" in result.advice

@@ -495,23 +495,32 @@ class FeatureChecker:
             dupes = sorted({n for n in names if names.count(n) > 1})
             if dupes:
                 problems.append("repeated output names: " + ", ".join(dupes))
+            if problems:
+                return (
+                    "Output names are not unique: " + "; ".join(problems) + ".",
+                    "If you set `output` to a list, give one distinct name per column (the "
+                    "output column names come from `name`, or from `output` when given).",
+                )
+            # The same names as an existing feature's do not break anything (Ballet merged
+            # such features, e.g. several "Adjusted Overall Quality"), but make the project's
+            # feature matrix ambiguous: a note on a passing check, not a failure.
             taken = {}
             for other, other_names in self.existing_outputs.items():
                 for n in other_names:
                     taken.setdefault(n, other)
             clashes = [f"{n} (used by {taken[n]})" for n in names if n in taken]
             if clashes:
-                problems.append("names already used by existing features: " + ", ".join(clashes))
-            if problems:
-                return (
-                    "Output names are not unique: " + "; ".join(problems) + ".",
-                    "Give the feature a name no existing feature uses (the output column "
-                    "names come from `name`, or from `output` when given), and, if you set "
-                    "`output` to a list, give one distinct name per column.",
+                state["names_note"] = (
+                    "Output names already used by existing features: " + ", ".join(clashes) + ".",
+                    "Consider a name no existing feature uses, so the project's feature matrix "
+                    "has one column per name (the output column names come from `name`, or "
+                    "from `output` when given).",
                 )
             return None
 
-        record("HasUniqueOutputNamesCheck", unique_names)
+        if record("HasUniqueOutputNamesCheck", unique_names) and "names_note" in state:
+            passed = results["HasUniqueOutputNamesCheck"]
+            passed.message, passed.advice = state["names_note"]
 
         # A name the code uses but never defines (e.g. a notebook variable used inside a
         # function) only fails when the function runs: that too means "not self-contained".

@@ -264,10 +264,12 @@ def _render_report(file: str, report: dict) -> list[str]:
         width = max(len(c["name"]) for c in checks)
         for c in checks:
             mark = "PASS" if c["passed"] else ("SKIP" if c.get("skipped") else "FAIL")
-            detail = "" if c["passed"] else f"  {c.get('message') or ''}"
+            # A passed check may carry a note (a name another feature uses).
+            detail = f"  {c.get('message') or ''}"
             lines.append(f"  {mark}  {c['name']:<{width}}{detail}".rstrip())
-            if not c["passed"] and not c.get("skipped") and c.get("advice"):
-                lines.append(f"        advice: {c['advice']}")
+            if not c.get("skipped") and c.get("advice"):
+                label = "suggestion" if c["passed"] else "advice"
+                lines.append(f"        {label}: {c['advice']}")
     acceptance = report.get("acceptance")
     if acceptance:
         verdict = "ACCEPTED" if acceptance.get("accepted") else "REJECTED"

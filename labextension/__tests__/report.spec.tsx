@@ -60,6 +60,34 @@ describe('ReportView', () => {
     );
   });
 
+  it('shows a passed check that carries a note, unfolded, as a suggestion', async () => {
+    const r = report({
+      checks: [
+        {
+          name: 'IsFeatureCheck',
+          passed: true,
+          message: null,
+          advice: null,
+          duration_ms: 1
+        },
+        {
+          name: 'HasUniqueOutputNamesCheck',
+          passed: true,
+          message: 'Output names already used by existing features: lot_area.',
+          advice: 'Consider a name no existing feature uses.',
+          duration_ms: 1
+        }
+      ]
+    });
+    const host = await render(<ReportView report={r} trans={trans} />);
+    const notes = host.querySelector('ul[aria-label="Notes"]')!;
+    expect(notes.textContent).toContain('already used by existing features');
+    expect(notes.textContent).toContain('Suggestion: Consider a name');
+    expect(notes.querySelector('[aria-label="passed"]')).not.toBeNull();
+    expect(host.textContent).toContain('Checks (2 of 2 passed)');
+    expect(host.textContent).not.toContain('How to fix');
+  });
+
   it('draws the statistic against the threshold', async () => {
     const host = await render(<ReportView report={report()} trans={trans} />);
     const chart = host.querySelector('svg[role="img"]')!;
