@@ -73,6 +73,14 @@ CHECK_ORDER = (
 )
 
 
+def _names_used_by(owner: str, used: list[str], shown: int = 3) -> str:
+    """ "a, b (used by F)", or "a, b, c and 16 more (used by F)" for a wide one-hot."""
+    listed = ", ".join(used[:shown])
+    if len(used) > shown:
+        listed += f" and {len(used) - shown} more"
+    return f"{listed} (used by {owner})"
+
+
 @dataclass
 class CheckResult:
     name: str
@@ -508,10 +516,14 @@ class FeatureChecker:
             for other, other_names in self.existing_outputs.items():
                 for n in other_names:
                     taken.setdefault(n, other)
-            clashes = [f"{n} (used by {taken[n]})" for n in names if n in taken]
-            if clashes:
+            by_owner: dict[str, list[str]] = {}
+            for n in names:
+                if n in taken:
+                    by_owner.setdefault(taken[n], []).append(n)
+            if by_owner:
+                clashes = [_names_used_by(owner, used) for owner, used in by_owner.items()]
                 state["names_note"] = (
-                    "Output names already used by existing features: " + ", ".join(clashes) + ".",
+                    "Output names already used by existing features: " + "; ".join(clashes) + ".",
                     "Consider a name no existing feature uses, so the project's feature matrix "
                     "has one column per name (the output column names come from `name`, or "
                     "from `output` when given).",
