@@ -365,6 +365,7 @@ def test_demo_prepare_only_writes_private_config_and_prints_no_secret(tmp_path):
     settings = json.loads(config.read_text())
     assert settings["ServerApp"]["root_dir"] == str(root.resolve() / "ames-house-prices")
     assert settings["LabApp"]["default_url"] == "/lab/tree/notebooks/Starter.ipynb"
+    assert settings["LabApp"]["extension_manager"] == "readonly"  # offline: no PyPI search
     assert secret not in result.stdout + result.stderr
 
 

@@ -210,6 +210,8 @@ def write_jupyter_config(layout: DemoLayout, submission: dict[str, str]) -> Path
             "default_url": f"/lab/tree/{notebook}",
             "user_settings_dir": str(lab_dir / "user-settings"),
             "workspaces_dir": str(lab_dir / "workspaces"),
+            # The extension manager would search PyPI: the demo is offline.
+            "extension_manager": "readonly",
         },
         "JupyterExt": extension,
     }
