@@ -12,7 +12,7 @@ and the result is classified:
   exists (see *running* below). The run outcome is one of
   `runs` (and every name the cell binds at top level is defined afterwards, else
   `runs-missing-names`: a wrong module), `name-warned` (NameError for a name a warning
-  told the user about: expected), `name-missed` (NameError for a name no warning mentions:
+  told the user about, or with a star import warned about: expected), `name-missed` (NameError for a name no warning mentions:
   a dependency we missed, our bug), `import-api` (an installed library lacks that name: library version drift), `data-missing`
   (a file the notebook reads is not there: expected run-time state), `timeout`, `error`
   (any other exception: read it, it may be library drift or a wrong module), `killed`;
@@ -380,7 +380,12 @@ def run_modules(records: list[Record], timeout: float) -> None:
             record.run, record.run_detail = result["outcome"], result["detail"]
             record.stubbed = result.get("stubbed", [])
             if record.run == "name":
-                warned = result.get("name") in warned_names(record)
+                # pandas' UndefinedVariableError (from query strings) has no `.name`.
+                name = result.get("name") or next(
+                    iter(re.findall(r"name '(\w+)' is not defined", record.run_detail)), None
+                )
+                stars = any(w["code"] == "star-import" for w in record.warnings)
+                warned = stars or name in warned_names(record)
                 record.run = "name-warned" if warned else "name-missed"
     finally:
         runner.close()

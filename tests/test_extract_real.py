@@ -299,3 +299,30 @@ async def test_saved_real_world_notebooks_through_the_server(
     assert got == status, payload
     said = payload["module"] if status == 200 else payload["message"]
     assert expected in said
+
+
+# -- warnings that point at the cause ------------------------------------------------------
+
+
+def test_a_name_from_pylab_or_run_gets_a_hint_at_the_magic():
+    # Given: old-style notebooks that get `arange` from `%pylab` and `helper` from `%run`
+    notebook = cells("%pylab inline\n", "xs = arange(3)\n", "run setup.py\nys = helper(xs)\n")
+    # When
+    first = messages(extract_cell(notebook, cell_index=1), "unresolved-name")
+    second = messages(extract_cell(notebook, cell_index=2), "unresolved-name")
+    # Then: the warning names the magic that defined it in IPython, and what to do
+    assert "cell 0 runs `%pylab inline`, which may define it in IPython" in first
+    assert "import or define `arange` in the notebook's code" in first
+    assert "cell 2 runs `run setup.py`, which may define it in IPython" in second
+
+
+def test_a_value_computed_from_its_own_run_time_value_says_so():
+    notebook = cells(
+        "import pandas as pd\ntrain = pd.read_csv('train.csv')\n",
+        "train = train[:100]\n",
+        "n = len(train)\n",
+    )
+    warning = messages(extract_cell(notebook, cell_index=2), "runtime-state")
+    assert "cell 1, line 1 computes it from its value in cell 0, which is itself run-time" in (
+        warning
+    )

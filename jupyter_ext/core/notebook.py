@@ -819,13 +819,13 @@ class _Slicer:
         if definition.kind == "assign":
             value = stmt.value  # type: ignore[union-attr]
             problem = self._expression_problem(value, definition.pos)
-            problem = problem or self._names_problem(stmt, definition.pos)
+            problem = problem or self._names_problem(stmt, definition)
             if problem:
                 return "runtime", problem
             return ("function" if isinstance(value, ast.Lambda) else "constant"), ""
         # An `if` or `try` block: copied as a whole when it only defines things.
         problem = self._block_problem([stmt], definition.pos)
-        problem = problem or self._names_problem(stmt, definition.pos)
+        problem = problem or self._names_problem(stmt, definition)
         if problem:
             return "runtime", problem
         return _kind_in_block(stmt, definition.name), ""
@@ -848,10 +848,15 @@ class _Slicer:
                 return "computes it with `:=`"
         return None
 
-    def _names_problem(self, stmt: ast.stmt, pos: _Position) -> str | None:
-        for name, _ in self.uses_of(stmt, pos[0]).eager:
-            definition = self.defs.resolve(name, pos)
+    def _names_problem(self, stmt: ast.stmt, defined: _Definition) -> str | None:
+        for name, _ in self.uses_of(stmt, defined.cell).eager:
+            definition = self.defs.resolve(name, defined.pos)
             if definition is not None and self.kind_of(definition)[0] in ("runtime", "magic"):
+                if name == defined.name:  # `x = x[:5]`
+                    return (
+                        f"computes it from its value in cell {definition.cell}, which is "
+                        "itself run-time state"
+                    )
                 return f"computes it from `{name}`, which is itself run-time state"
         return None
 
@@ -912,6 +917,12 @@ class _Slicer:
                 f"`{name}` is used in cell {cell}, line {line} before cell "
                 f"{defined_later.cell} defines it"
             )
+        elif (magic := self._magic_that_may_define(max(before[:2], (cell, line)))) is not None:
+            why = (
+                f"`{name}` is not defined by Python code in this cell or an earlier one; "
+                f"cell {magic[0]} runs `{magic[1]}`, which may define it in IPython, not in a "
+                f"module: import or define `{name}` in the notebook's code"
+            )
         elif (broken := self._broken_cell_mentioning(name, before)) is not None:
             why = (
                 f"`{name}` is not defined where extraction can read it: cell {broken} "
@@ -932,6 +943,18 @@ class _Slicer:
             cell,
             line,
         )
+
+    def _magic_that_may_define(self, before: tuple[int, int]) -> tuple[int, str] | None:
+        """The last `%pylab` or `%run` before (cell, line): both define names IPython-side."""
+        for cell in range(before[0], -1, -1):
+            parsed = self.defs.parsed.get(cell, self.target if cell == self.index else None)
+            for magic in reversed(parsed.magics if parsed else ()):
+                if (cell, magic.line) < before and magic.text.lstrip("%").split()[0] in (
+                    "pylab",
+                    "run",
+                ):
+                    return cell, magic.text
+        return None
 
     def _broken_cell_mentioning(self, name: str, before: _Position) -> int | None:
         """The last cell with a syntax error before `before` whose text has `name`."""
