@@ -33,6 +33,8 @@ export interface ICellReference {
   cells: ICellSource[];
   cell_id: string;
   path?: string;
+  /** The notebook's kernel language (its metadata), when known. */
+  language?: string;
 }
 
 export interface ISubmitRequest extends ICellReference {

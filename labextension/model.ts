@@ -28,6 +28,8 @@ export interface ICellSnapshot {
   cells: ICellSource[];
   /** The active cell's id. */
   cellId: string;
+  /** The notebook's kernel language from its metadata, when it says. */
+  language?: string;
 }
 
 /**
@@ -428,11 +430,15 @@ export class FeatureModel {
     if (!snapshot) {
       return null;
     }
-    return {
+    const ref: ICellReference = {
       cells: snapshot.cells.map(c => ({ ...c })),
       cell_id: snapshot.cellId,
       path: snapshot.path
     };
+    if (snapshot.language) {
+      ref.language = snapshot.language;
+    }
+    return ref;
   }
 
   dispose(): void {

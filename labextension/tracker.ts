@@ -32,7 +32,33 @@ export function snapshotOf(
     cell_type: c.type,
     source: c.sharedModel.getSource()
   }));
-  return { path: panel.context.path, cells, cellId: cell.model.id };
+  const snapshot: ICellSnapshot = {
+    path: panel.context.path,
+    cells,
+    cellId: cell.model.id
+  };
+  const language = kernelLanguage(model.metadata);
+  if (language) {
+    snapshot.language = language;
+  }
+  return snapshot;
+}
+
+/**
+ * The notebook's language as its metadata says (kernelspec, then
+ * language_info), so the server can tell an R notebook from broken Python.
+ */
+export function kernelLanguage(
+  metadata: Record<string, unknown>
+): string | undefined {
+  const kernelspec = metadata['kernelspec'] as { language?: unknown } | null;
+  const info = metadata['language_info'] as { name?: unknown } | null;
+  for (const value of [kernelspec?.language, info?.name]) {
+    if (typeof value === 'string' && value.trim()) {
+      return value.trim();
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -301,6 +301,32 @@ async def test_saved_real_world_notebooks_through_the_server(
     assert expected in said
 
 
+@pytest.mark.parametrize(
+    ("language", "status"),
+    [("R", 400), ("julia", 400), ("python", 200), ("python3", 200), (None, 200)],
+)
+async def test_the_browsers_notebook_language_is_honoured(api, language, status):
+    # Given: an unsaved notebook as the browser sends it, with its kernel language
+    body = {"cells": [{"id": "c", "cell_type": "code", "source": "x = 1\n"}], "cell_id": "c"}
+    body["path"] = "cars.ipynb"
+    if language is not None:
+        body["language"] = language
+    # When
+    got, payload = await api("extract", method="POST", body=body)
+    # Then: a notebook in another language is a 400 that names it, not a module or a
+    # misleading syntax error
+    assert got == status, payload
+    if status == 400:
+        assert f"cars.ipynb is written for {language}" in payload["message"]
+
+
+async def test_a_language_that_is_not_a_string_is_a_400(api):
+    body = {"cells": [{"id": "c", "cell_type": "code", "source": "x = 1\n"}], "cell_id": "c"}
+    got, payload = await api("extract", method="POST", body={**body, "language": 3})
+    assert got == 400
+    assert "`language` must be a string" in payload["message"]
+
+
 # -- warnings that point at the cause ------------------------------------------------------
 
 

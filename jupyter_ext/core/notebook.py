@@ -163,12 +163,7 @@ def read_notebook_cells(text: str | bytes, path: str | None = None) -> list[Cell
         ) from None
     if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
         raise BadRequest(f"{name} is not a Jupyter notebook: its JSON has no cells.")
-    language = _kernel_language(data)
-    if language is not None and not language.lower().startswith(("python", "ipython")):
-        raise BadRequest(
-            f"{name} is written for {language} (its kernel's language), not Python; "
-            "jupyter-ext extracts features from Python notebooks only."
-        )
+    require_python(_kernel_language(data), name)
     with _QUIET_WARNINGS, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -187,6 +182,15 @@ def read_notebook_cells(text: str | bytes, path: str | None = None) -> list[Cell
         Cell(id=cell.get("id"), cell_type=cell.cell_type, source=cell.source)
         for cell in notebook.cells
     ]
+
+
+def require_python(language: str | None, name: str) -> None:
+    """BadRequest when the notebook's kernel language is known and is not Python."""
+    if language is not None and not language.lower().startswith(("python", "ipython")):
+        raise BadRequest(
+            f"{name} is written for {language} (its kernel's language), not Python; "
+            "jupyter-ext extracts features from Python notebooks only."
+        )
 
 
 def _kernel_language(data: dict[str, Any]) -> str | None:

@@ -34,6 +34,8 @@ class CellReference:
     cell_index: int | None = None
     path: str | None = None
     cells: tuple[Cell, ...] | None = None
+    # The notebook's kernel language as the browser has it (its metadata), when sent.
+    language: str | None = None
 
 
 def parse_cell_reference(body: Any) -> CellReference:
@@ -58,17 +60,21 @@ def parse_cell_reference(body: Any) -> CellReference:
         raise BadRequest("`cell_index` must be a whole number, 0 or more.")
     if cell_id is None and cell_index is None:
         raise BadRequest("Say which cell to extract: give `cell_id` or `cell_index`.")
+    language = body.get("language")
+    if language is not None and not isinstance(language, str):
+        raise BadRequest('`language` must be a string such as "python".')
+    language = (language or "").strip() or None
     raw_cells = body.get("cells")
     if raw_cells is None:
         if path is None:
             raise BadRequest(
                 "Give either `cells` (the notebook's content) or `path` (a saved notebook)."
             )
-        return CellReference(cell_id, cell_index, path, None)
+        return CellReference(cell_id, cell_index, path, None, language)
     if not isinstance(raw_cells, list):
         raise BadRequest("`cells` must be a list of cells.")
     cells = tuple(_cell_from_json(raw, i) for i, raw in enumerate(raw_cells))
-    return CellReference(cell_id, cell_index, path, cells)
+    return CellReference(cell_id, cell_index, path, cells, language)
 
 
 def _cell_from_json(raw: Any, index: int) -> Cell:
@@ -111,8 +117,9 @@ class ExtractionService:
         return await asyncio.to_thread(self._extract, reference, text)
 
     def _extract(self, reference: CellReference, content: str | Sequence[Cell]) -> Extraction:
-        from ..core.notebook import extract_cell, read_notebook_cells
+        from ..core.notebook import extract_cell, read_notebook_cells, require_python
 
+        require_python(reference.language, reference.path or "The notebook")
         if isinstance(content, str):
             content = read_notebook_cells(content, reference.path)
         return extract_cell(

@@ -201,6 +201,16 @@ describe('FeatureModel', () => {
       expect(model.activeCellType).toBe('markdown');
     });
 
+    it("sends the notebook's kernel language with the cells", async () => {
+      const client = fakeClient();
+      const model = new FeatureModel({ client });
+      model.setActiveCell({ ...snapshot('c2'), language: 'R' });
+      await jest.advanceTimersByTimeAsync(300);
+      expect(client.extract).toHaveBeenCalledWith(
+        expect.objectContaining({ cell_id: 'c2', language: 'R' })
+      );
+    });
+
     it('gives a hint, not a request, for an empty code cell', async () => {
       // Given a freshly inserted cell with only whitespace in it
       const client = fakeClient();
