@@ -4,12 +4,11 @@ run in a fresh interpreter, the errors a user can act on, and IPython syntax han
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 import textwrap
 from dataclasses import dataclass, field
 
 import pytest
+from fresh_interpreter import run_fresh
 
 from jupyter_ext.core import formatting
 from jupyter_ext.core.magics import strip_magics
@@ -413,28 +412,11 @@ def _target(case: Case) -> Cell:
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.runs], ids=str)
 def test_extracted_module_runs_in_a_fresh_interpreter(case: Case, tmp_path):
-    # Given: the extracted module, written to a file in an empty folder
+    # Given: the extracted module
     extraction = extract_cell(case.cells, cell_id=_target(case).id)
-    module = tmp_path / "feature.py"
-    module.write_text(extraction.module)
     # When: a new Python process runs it (no notebook state, nothing else imported)
-    runner = (
-        "import runpy, sys\n"
-        "ns = runpy.run_path(sys.argv[1])\n"
-        "missing = [n for n in sys.argv[3:] if n not in ns]\n"
-        "assert not missing, f'not defined: {missing}'\n"
-        "assert eval(sys.argv[2], ns), sys.argv[2]\n"
-    )
-    check = case.check or "True"
-    done = subprocess.run(
-        [sys.executable, "-c", runner, str(module), check, *case.defines],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
     # Then: it runs and defines what the cell defined
-    assert done.returncode == 0, f"{done.stderr}\n--- module ---\n{extraction.module}"
+    run_fresh(extraction.module, tmp_path, *case.defines, check=case.check or "True")
 
 
 def test_module_is_formatted_and_has_a_header():

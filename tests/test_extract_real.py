@@ -11,11 +11,10 @@ warning's words, the 4xx message.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 
 import pytest
+from fresh_interpreter import run_fresh
 
 from jupyter_ext.core.notebook import Cell, extract_cell, read_notebook_cells
 from jupyter_ext.errors import BadRequest
@@ -23,27 +22,6 @@ from jupyter_ext.errors import BadRequest
 
 def cells(*sources: str) -> list[Cell]:
     return [Cell(f"c{i}", "code", textwrap.dedent(s)) for i, s in enumerate(sources)]
-
-
-def run_fresh(module: str, tmp_path, *names: str, check: str = "True") -> None:
-    """Run `module` in a new interpreter in an empty folder; it must define `names`."""
-    path = tmp_path / "feature.py"
-    path.write_text(module)
-    runner = (
-        "import runpy, sys\n"
-        "ns = runpy.run_path(sys.argv[1])\n"
-        "missing = [n for n in sys.argv[3:] if n not in ns]\n"
-        "assert not missing, f'not defined: {missing}'\n"
-        "assert eval(sys.argv[2], ns), sys.argv[2]\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", runner, str(path), check, *names],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, f"{done.stderr}\n--- module ---\n{module}"
 
 
 def messages(extraction, code: str) -> str:
