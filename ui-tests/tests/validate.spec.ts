@@ -106,6 +106,40 @@ test.describe('Validation panel', () => {
     );
   });
 
+  test('a name another feature uses: passes, with a suggestion shown', async ({
+    page
+  }, testInfo) => {
+    // Given a feature named like one already in the project ("Log lot area")
+    await page.notebook.setCell(
+      CELL.good,
+      'code',
+      [
+        'import numpy as np',
+        '',
+        'input = "Lot Area"',
+        'transformer = np.sqrt',
+        'name = "Log lot area"'
+      ].join('\n')
+    );
+    const panel = await showCell(page, CELL.good);
+    // When it is validated
+    await validate(panel);
+    // Then every check passes, and the name clash is a suggestion, not hidden
+    await expect(panel).toContainText(/Checks \((\d+) of \1 passed\)/);
+    const notes = panel.getByRole('list', { name: 'Notes' });
+    await expect(notes).toContainText(
+      'Output names already used by existing features: log_lot_area'
+    );
+    await expect(notes).toContainText('Suggestion:');
+    await expect(
+      panel.locator('.jp-JupyterExt-check.jp-mod-failed')
+    ).toHaveCount(0);
+    await testInfo.attach('panel-name-note', {
+      body: await panel.screenshot(),
+      contentType: 'image/png'
+    });
+  });
+
   test('progress while validating, then stale once the cell is edited', async ({
     page
   }) => {
