@@ -167,7 +167,9 @@ def read_notebook_cells(text: str | bytes, path: str | None = None) -> list[Cell
     with _QUIET_WARNINGS, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            notebook = nbformat.reads(json.dumps(data), as_version=4)
+            # nbformat.reads minus its own validation: ours below (after allowing cell ids)
+            # is the one that counts, and validation dominates on notebooks with big outputs.
+            notebook = nbformat.convert(nbformat.reader.reads(text), 4)
             _allow_cell_ids(notebook)
             nbformat.validate(notebook)
         except nbformat.ValidationError as err:
