@@ -320,6 +320,17 @@ def test_a_name_from_pylab_or_run_gets_a_hint_at_the_magic():
     assert "cell 2 runs `run setup.py`, which may define it in IPython" in second
 
 
+def test_a_bare_percent_line_before_an_unknown_name_is_not_a_crash():
+    # Given: a stray `%` line (a magic with no name) and a name nothing defines
+    notebook = cells("%\nimport math\n", "input = 'x'\ntransformer = lambda v: foo(v)\n")
+    # When
+    extraction = extract_cell(notebook, cell_index=1)
+    # Then: the usual warning about `foo`, no hint at a magic
+    said = messages(extraction, "unresolved-name")
+    assert "`foo`" in said
+    assert "may define it in IPython" not in said
+
+
 def test_a_value_computed_from_its_own_run_time_value_says_so():
     notebook = cells(
         "import pandas as pd\ntrain = pd.read_csv('train.csv')\n",

@@ -955,10 +955,8 @@ class _Slicer:
         for cell in range(before[0], -1, -1):
             parsed = self.defs.parsed.get(cell, self.target if cell == self.index else None)
             for magic in reversed(parsed.magics if parsed else ()):
-                if (cell, magic.line) < before and magic.text.lstrip("%").split()[0] in (
-                    "pylab",
-                    "run",
-                ):
+                words = magic.text.lstrip("%").split()  # a bare `%` has no name
+                if (cell, magic.line) < before and words[:1] in (["pylab"], ["run"]):
                     return cell, magic.text
         return None
 
