@@ -162,11 +162,11 @@ class ValidationService:
         those seconds. A failure here is only logged; Validate reports it properly.
         """
         root = self._configured_root()
-        if root is None or root in self._warming:
-            return self._warming.get(root) if root is not None else None
-        task = asyncio.get_running_loop().create_task(self._warm_quietly(root))
-        self._warming[root] = task
-        return task
+        if root is None:
+            return None
+        if root not in self._warming:
+            self._warming[root] = asyncio.get_running_loop().create_task(self._warm_quietly(root))
+        return self._warming[root]
 
     async def _warm_quietly(self, root: Path) -> None:
         try:

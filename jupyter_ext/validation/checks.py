@@ -740,13 +740,7 @@ _DATA_CHECKS = {
 }
 
 # Checks whose failure a noted legacy warning can explain (they run the feature's code).
-_HINTED_CHECKS = {
-    "CanFitCheck",
-    "CanFitOneRowCheck",
-    "CanTransformCheck",
-    "CanTransformNewRowsCheck",
-    "CanTransformOneRowCheck",
-    "CanFitTransformCheck",
+_HINTED_CHECKS = _DATA_CHECKS | {
     "HasCorrectOutputDimensionsCheck",
     "NoMissingValuesCheck",
     "NoInfiniteValuesCheck",

@@ -79,6 +79,11 @@ class ValidationWorker:
     # -- lifecycle ---------------------------------------------------------------------
 
     @property
+    def busy(self) -> bool:
+        """A request is running or queued."""
+        return self._lock.locked()
+
+    @property
     def alive(self) -> bool:
         return self._proc is not None and self._proc.returncode is None
 
@@ -356,7 +361,7 @@ class WorkerPool:
         for root, worker in list(self._workers.items())[:-1]:
             if excess <= 0:
                 return
-            if worker._lock.locked():  # busy or queued: keep it
+            if worker.busy:  # running or queued: keep it
                 continue
             del self._workers[root]
             excess -= 1

@@ -464,7 +464,7 @@ def _encode_target(project, y_df, encoder):
     if encoder is not None:
         import copy
 
-        spare = _copy_or_none(copy.deepcopy, encoder)
+        spare = _none_if_raises(copy.deepcopy, encoder)
         try:
             y = _apply_encoder(encoder, y_df)
         except Exception as err:  # noqa: BLE001
@@ -472,7 +472,7 @@ def _encode_target(project, y_df, encoder):
             # (`y["PINCP"]`), while a one-column table reaches us as a Series: retry so.
             y = None
             if spare is not None and isinstance(y_df, pd.Series) and y_df.name is not None:
-                y = _copy_or_none(_apply_encoder, spare, y_df.to_frame())
+                y = _none_if_raises(_apply_encoder, spare, y_df.to_frame())
             if y is None:
                 raise ProjectError(
                     "The project's target encoder failed on the target: "
@@ -502,7 +502,7 @@ def _apply_encoder(encoder, y_df):
     return y_df
 
 
-def _copy_or_none(fn, *args):
+def _none_if_raises(fn, *args):
     """fn(*args), or None if it raises (a second chance that must not mask the first error)."""
     try:
         return fn(*args)
