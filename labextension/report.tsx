@@ -153,20 +153,8 @@ function ChecksView(props: {
             )
           : trans.__('Checks (%1 of %2 passed)', passed, checks.length)}
       </h3>
-      {failed.length > 0 ? (
-        <ul className="jp-JupyterExt-checks">
-          {failed.map(check => (
-            <CheckItem key={check.name} check={check} trans={trans} />
-          ))}
-        </ul>
-      ) : null}
-      {notes.length > 0 ? (
-        <ul className="jp-JupyterExt-checks" aria-label={trans.__('Notes')}>
-          {notes.map(check => (
-            <CheckItem key={check.name} check={check} trans={trans} />
-          ))}
-        </ul>
-      ) : null}
+      <CheckList checks={failed} trans={trans} />
+      <CheckList checks={notes} trans={trans} label={trans.__('Notes')} />
       {skipped.length > 0 ? (
         <details className="jp-JupyterExt-skippedChecks">
           <summary>
@@ -176,11 +164,7 @@ function ChecksView(props: {
               skipped.length
             )}
           </summary>
-          <ul className="jp-JupyterExt-checks">
-            {skipped.map(check => (
-              <CheckItem key={check.name} check={check} trans={trans} />
-            ))}
-          </ul>
+          <CheckList checks={skipped} trans={trans} />
         </details>
       ) : null}
       {quiet.length > 0 ? (
@@ -188,14 +172,27 @@ function ChecksView(props: {
           <summary>
             {trans._n('%1 check passed', '%1 checks passed', quiet.length)}
           </summary>
-          <ul className="jp-JupyterExt-checks">
-            {quiet.map(check => (
-              <CheckItem key={check.name} check={check} trans={trans} />
-            ))}
-          </ul>
+          <CheckList checks={quiet} trans={trans} />
         </details>
       ) : null}
     </section>
+  );
+}
+
+function CheckList(props: {
+  checks: ICheckResult[];
+  trans: TranslationBundle;
+  label?: string;
+}): JSX.Element | null {
+  if (props.checks.length === 0) {
+    return null;
+  }
+  return (
+    <ul className="jp-JupyterExt-checks" aria-label={props.label}>
+      {props.checks.map(check => (
+        <CheckItem key={check.name} check={check} trans={props.trans} />
+      ))}
+    </ul>
   );
 }
 

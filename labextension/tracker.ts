@@ -122,6 +122,8 @@ export function followActiveCell(
   // Cells scheduled to run, each with the cell the run moved the cursor to
   // (Shift+Enter) once known: landing there is not "going somewhere else".
   const scheduled = new Map<Cell, Cell | null>();
+  // Notebooks still loading that will report again when ready.
+  const loading = new Set<NotebookPanel>();
 
   const onActiveChanged = () => {
     const active = tracker.activeCell;
@@ -133,9 +135,11 @@ export function followActiveCell(
     watch(active);
     events.activeChanged(currentSnapshot(tracker));
     const panel = tracker.currentWidget;
-    if (panel && !panel.context.isReady) {
-      // Ask again once the notebook's cells are there.
+    if (panel && !panel.context.isReady && !loading.has(panel)) {
+      // Ask again, once, when the notebook's cells are there.
+      loading.add(panel);
       void panel.context.ready.then(() => {
+        loading.delete(panel);
         if (!disposed && tracker.currentWidget === panel) {
           onActiveChanged();
         }
