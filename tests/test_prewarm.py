@@ -44,6 +44,7 @@ async def test_connecting_warms_the_projects_worker_once(api, jp_serverapp, proj
     )
     assert status == 200 and report["error"] is None
     assert validation.pool.workers() == workers
+    assert report["existing_features"]["cache"]["computed"] == 0  # none computed now
 
 
 async def test_prewarm_can_be_turned_off(jp_serverapp, api):
